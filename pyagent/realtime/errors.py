@@ -1,0 +1,98 @@
+"""Errors of the protocol layer: the codec and the connection.
+
+Third-party errors (websockets, msgspec) are translated here, at the boundary, and never reach the user::
+
+    PyagentError
+     ├── CodecError                     an event could not be read or written
+     │    ├── EventDecodeError          an incoming frame is not a JSON object
+     │    └── EventValidationError      an outgoing event of a known type does not fit its schema
+     └── ConnectionError                anything about the WebSocket connection
+          ├── HandshakeError            the server refused the upgrade (HTTP status and body kept)
+          ├── ConnectionTimeout         opening, receiving or closing took too long
+          ├── InsecureTransportError    a credential would travel over plaintext ws:// to a remote host
+          └── ConnectionClosed          the connection is closed (close code and reason kept)
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from pyagent.errors import PyagentError
+
+__all__ = [
+    "CodecError",
+    "ConnectionClosed",
+    "ConnectionError",
+    "ConnectionTimeout",
+    "EventDecodeError",
+    "EventValidationError",
+    "HandshakeError",
+    "InsecureTransportError",
+]
+
+
+class CodecError(PyagentError):
+    """An event could not be decoded or encoded."""
+
+
+class EventDecodeError(CodecError):
+    """An incoming frame is not JSON, or not a JSON object; no event can be made of it.
+
+    Attributes:
+        data: the frame as received, so nothing is lost.
+    """
+
+    def __init__(self, message: str, data: str | bytes) -> None:
+        super().__init__(message)
+        self.data = data
+
+
+class EventValidationError(CodecError):
+    """An outgoing event of a known type does not fit its schema; nothing was sent.
+
+    Attributes:
+        event_type: the event's ``type``.
+        path: where the fault is, as ``$.field.subfield``.
+    """
+
+    def __init__(self, message: str, event_type: str, path: str = "$") -> None:
+        super().__init__(message)
+        self.event_type = event_type
+        self.path = path
+
+
+class ConnectionError(
+    PyagentError, builtins.ConnectionError
+):  # the spec names it so; it also is a builtins.ConnectionError
+    """Base class of WebSocket connection errors (``azure.ai.voicelive.aio.ConnectionError``'s counterpart)."""
+
+
+class HandshakeError(ConnectionError):
+    """The server refused the WebSocket upgrade.
+
+    Attributes:
+        status: the HTTP status (401, 403, 404, ...), or None when no HTTP answer came.
+        body: the start of the HTTP body, which usually says why.
+    """
+
+    def __init__(self, message: str, status: int | None = None, body: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class ConnectionTimeout(ConnectionError, TimeoutError):
+    """Opening, receiving on or closing the connection took longer than allowed."""
+
+
+class InsecureTransportError(ConnectionError):
+    """A credential would be sent over plaintext ``ws://`` to a host that is not loopback."""
+
+
+class ConnectionClosed(ConnectionError):
+    """The connection is closed; ``code`` and ``reason`` are the ones the peer sent (1006 when it dropped)."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(f"connection closed: {code} {reason}".rstrip())
+        self.code = code
+        self.reason = reason
