@@ -16,7 +16,7 @@ from pyagent.realtime.dialects import (
     nested_session_to_flat,
 )
 
-SHARED = ROOT.parent / "shared" / "protocol"
+SHARED = ROOT / "fixtures" / "events"
 
 FLAT = {
     "instructions": "Be brief.",
