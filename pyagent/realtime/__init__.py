@@ -1,9 +1,42 @@
-"""The protocol level: the typed event codec and the realtime connection."""
+"""The protocol level: the typed event codec, the dialects and the realtime connection.
+
+Code written for ``azure.ai.voicelive.aio`` ports by changing its import to ``pyagent.realtime``; the same code
+reaches OpenAI and Azure OpenAI by passing ``dialect=`` (or letting ``"auto"`` judge from the endpoint).
+"""
 
 from __future__ import annotations
 
+from pyagent.realtime._connection import RealtimeConnection, VoiceLiveConnection, connect
+from pyagent.realtime._credentials import AccessToken, KeyCredential, TokenCredential
+from pyagent.realtime._options import WebsocketConnectionOptions
+from pyagent.realtime._resources import (
+    ConversationItemResource,
+    ConversationResource,
+    InputAudioBufferResource,
+    InputAudioResource,
+    InputAudioTurnResource,
+    InputTextResource,
+    OutputAudioBufferResource,
+    ResponseResource,
+    SessionAvatarResource,
+    SessionResource,
+    TranscriptionSessionResource,
+)
+from pyagent.realtime.codec import decode_client_event, decode_server_event, encode_client_event, encode_server_event
+from pyagent.realtime.dialects import (
+    AZURE_OPENAI,
+    AZURE_OPENAI_GA,
+    DIALECTS,
+    OPENAI,
+    VOICELIVE,
+    Dialect,
+    DialectName,
+    detect_dialect,
+    get_dialect,
+)
 from pyagent.realtime.errors import (
     CodecError,
+    ConcurrencyError,
     ConnectionClosed,
     ConnectionError,
     ConnectionTimeout,
@@ -11,15 +44,49 @@ from pyagent.realtime.errors import (
     EventValidationError,
     HandshakeError,
     InsecureTransportError,
+    KeepaliveTimeout,
 )
 
 __all__ = [
+    "AZURE_OPENAI",
+    "AZURE_OPENAI_GA",
+    "AccessToken",
     "CodecError",
+    "ConcurrencyError",
     "ConnectionClosed",
     "ConnectionError",
     "ConnectionTimeout",
+    "ConversationItemResource",
+    "ConversationResource",
+    "DIALECTS",
+    "Dialect",
+    "DialectName",
     "EventDecodeError",
     "EventValidationError",
     "HandshakeError",
+    "InputAudioBufferResource",
+    "InputAudioResource",
+    "InputAudioTurnResource",
+    "InputTextResource",
     "InsecureTransportError",
+    "KeepaliveTimeout",
+    "KeyCredential",
+    "OPENAI",
+    "OutputAudioBufferResource",
+    "RealtimeConnection",
+    "ResponseResource",
+    "SessionAvatarResource",
+    "SessionResource",
+    "TokenCredential",
+    "TranscriptionSessionResource",
+    "VOICELIVE",
+    "VoiceLiveConnection",
+    "WebsocketConnectionOptions",
+    "connect",
+    "decode_client_event",
+    "decode_server_event",
+    "detect_dialect",
+    "encode_client_event",
+    "encode_server_event",
+    "get_dialect",
 ]

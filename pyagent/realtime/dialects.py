@@ -4,6 +4,13 @@ A dialect is data, not branches scattered through the code: the path it is serve
 names its events carry and which shape its session object has. The rest of pyagent asks the dialect and never
 tests ``if dialect == ...``.
 
+URLs: the endpoint is a base URL (``http(s)://`` or ``ws(s)://``; http maps to ws, https to wss) to which the dialect
+appends its path, unless the endpoint already ends with it. ``openai`` appends ``/v1/realtime`` (``/realtime`` when
+the endpoint already ends in ``/v1``) with ``?model=``; ``azure-openai`` appends ``/openai/realtime`` with
+``?api-version=&deployment=``; ``azure-openai-ga`` (also chosen by ``azure-openai`` with ``api_version="v1"``)
+appends ``/openai/v1/realtime`` with ``?model=``; ``voicelive`` appends ``/voice-live/realtime`` with
+``?api-version=&model=`` or the agent parameters. :func:`detect_dialect` picks one from the host and the path.
+
 Two shapes of session exist on the wire. The *flat* shape (OpenAI beta, Azure OpenAI preview, Voice Live) is
 pyagent's neutral form: the voice layer builds a flat mapping and the dialect turns it into what its service takes
 (:meth:`Dialect.session_to_wire`); the local server reads whatever arrives back into flat form
@@ -12,22 +19,46 @@ pyagent's neutral form: the voice layer builds a flat mapping and the dialect tu
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
+    "AGENT_QUERY_PARAMS",
     "AZURE_OPENAI",
     "AZURE_OPENAI_GA",
     "DIALECTS",
     "Dialect",
     "DialectName",
     "OPENAI",
+    "OPENAI_DEFAULT_ENDPOINT",
     "VOICELIVE",
+    "WebsocketURL",
+    "detect_dialect",
     "flat_session_to_nested",
     "get_dialect",
+    "is_loopback_host",
     "nested_session_to_flat",
+    "resolve_dialect",
 ]
+
+_log = logging.getLogger("pyagent.realtime")
+
+OPENAI_DEFAULT_ENDPOINT = "https://api.openai.com/v1"
+
+# connect()'s keyword -> Voice Live's query parameter for an Azure AI Foundry agent.
+AGENT_QUERY_PARAMS: Mapping[str, str] = {
+    "agent_name": "agent-name",
+    "project_name": "agent-project-name",
+    "agent_version": "agent-version",
+    "conversation_id": "conversation-id",
+    "authentication_identity_client_id": "agent-authentication-identity-client-id",
+    "foundry_resource_override": "foundry-resource-override",
+}
+_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
 
 DialectName = Literal["openai", "azure-openai", "azure-openai-ga", "voicelive"]
 
@@ -156,6 +187,11 @@ class Dialect:
     event_names: Mapping[str, str] = field(default_factory=dict)
 
     @property
+    def full_path(self) -> str:
+        """The path under a bare host: OpenAI's ``/realtime`` lives under ``/v1``."""
+        return "/v1" + self.path if self.name == "openai" else self.path
+
+    @property
     def uses_ga_names(self) -> bool:
         """True when the dialect's server events carry GA names (``response.output_audio.delta``)."""
         return not self.event_names
@@ -167,6 +203,59 @@ class Dialect:
     def canonical_event_name(self, wire_name: str) -> str:
         """The GA name of a server event received under either spelling."""
         return _BETA_TO_GA_SERVER.get(wire_name, wire_name)
+
+    def auth_header(self, kind: Literal["key", "token"], secret: str) -> tuple[str, str]:
+        """The header that carries a key (the dialect's key header) or a token (always ``Authorization: Bearer``)."""
+        if kind == "token" or self.key_header == "authorization":
+            return "Authorization", f"Bearer {secret}"
+        return self.key_header, secret
+
+    def build_url(
+        self,
+        endpoint: str,
+        *,
+        model: str | None = None,
+        api_version: str | None = None,
+        query: Mapping[str, Any] | None = None,
+        agent: Mapping[str, str | None] | None = None,
+    ) -> WebsocketURL:
+        """The WebSocket URL of this dialect's realtime endpoint under ``endpoint``.
+
+        Query parameters come in this order of precedence, last wins: the endpoint's own, the dialect's
+        (``api-version``, the model or deployment, the agent parameters), then ``query`` (a ``None`` value there
+        removes a parameter).
+
+        Raises:
+            ValueError: the endpoint is not an http(s)/ws(s) URL, or the dialect does not take what was given.
+        """
+        parts = urlsplit(endpoint)
+        scheme = _SCHEMES.get(parts.scheme.lower())
+        if scheme is None or not parts.hostname:
+            raise ValueError(f"endpoint must be an http(s):// or ws(s):// URL with a host, not {endpoint!r}")
+        path = _join_overlapping(parts.path.rstrip("/"), self.full_path)
+        params: dict[str, str] = dict(parse_qsl(parts.query, keep_blank_values=True))
+        version = api_version if api_version is not None else self.default_api_version
+        if self.default_api_version is not None and version is not None:
+            params["api-version"] = version
+        elif api_version is not None and api_version != "v1":
+            raise ValueError(f"the {self.name} dialect takes no api_version (got {api_version!r})")
+        if model is not None:
+            params[self.model_param] = model
+        agent_params = {k: v for k, v in (agent or {}).items() if v is not None}
+        if agent_params:
+            if self.name != "voicelive":
+                raise ValueError(f"agent parameters ({', '.join(sorted(agent_params))}) need the voicelive dialect")
+            if "agent_name" not in agent_params or "project_name" not in agent_params:
+                raise ValueError("agent_name and project_name are both needed to reach an agent")
+            for key, value in agent_params.items():
+                params[AGENT_QUERY_PARAMS[key]] = value
+        for key, value in (query or {}).items():
+            if value is None:
+                params.pop(str(key), None)
+            else:
+                params[str(key)] = _query_text(value)
+        url = urlunsplit((scheme, parts.netloc, path, urlencode(params), ""))
+        return WebsocketURL(url=url, secure=scheme == "wss", host=parts.hostname, path=path, query=params)
 
     def session_to_wire(self, flat: Mapping[str, Any], *, session_type: str = "realtime") -> dict[str, Any]:
         """The session object this dialect's ``session.update`` takes, from pyagent's flat form."""
@@ -219,6 +308,113 @@ VOICELIVE = Dialect(
 DIALECTS: Mapping[str, Dialect] = {d.name: d for d in (OPENAI, AZURE_OPENAI, AZURE_OPENAI_GA, VOICELIVE)}
 
 
+@dataclass(frozen=True, slots=True)
+class WebsocketURL:
+    """A built realtime URL and its parts (never holds a credential: those travel in headers)."""
+
+    url: str
+    secure: bool
+    host: str
+    path: str
+    query: Mapping[str, str]
+
+    @property
+    def loopback(self) -> bool:
+        """True when the host is this machine, where plaintext ``ws://`` exposes nothing."""
+        return is_loopback_host(self.host)
+
+
+def _join_overlapping(base: str, tail: str) -> str:
+    """``base`` + ``tail`` without repeating the segments where base's end is tail's start.
+
+    ``/openai`` + ``/openai/realtime`` is ``/openai/realtime``; ``/v1`` + ``/v1/realtime`` is ``/v1/realtime``.
+    """
+    tail_parts = tail.strip("/").split("/")
+    base_parts = base.strip("/").split("/") if base.strip("/") else []
+    for size in range(min(len(base_parts), len(tail_parts)), 0, -1):
+        if base_parts[-size:] == tail_parts[:size]:
+            return "/" + "/".join(base_parts + tail_parts[size:])
+    return "/" + "/".join(base_parts + tail_parts)
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def detect_dialect(endpoint: str, api_version: str | None = None) -> Dialect:
+    """The dialect an endpoint speaks, judged from its host, then its path; ``voicelive`` when nothing tells.
+
+    ``api.openai.com`` is OpenAI; ``*.openai.azure.com`` is Azure OpenAI (GA when the path has ``/openai/v1`` or
+    ``api_version`` is ``"v1"``); ``*.services.ai.azure.com`` is Voice Live; ``*.cognitiveservices.azure.com`` serves
+    both Azure OpenAI and Voice Live, so its path decides. Other hosts (a local server) are judged by their path:
+    ``/voice-live`` -> voicelive, ``/openai/v1`` -> azure-openai-ga, ``/openai`` -> azure-openai, ``/v1`` -> openai.
+    """
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    path = parts.path.rstrip("/").lower()
+    by_path = _dialect_from_path(path, api_version)
+    if host == "api.openai.com" or host.endswith(".openai.com"):
+        dialect, why = OPENAI, f"host {host}"
+    elif host.endswith(".openai.azure.com"):
+        dialect = by_path if by_path in (AZURE_OPENAI, AZURE_OPENAI_GA) else _azure_openai(api_version)
+        why = f"host {host}"
+    elif host.endswith(".services.ai.azure.com"):
+        dialect, why = (by_path if by_path is not None else VOICELIVE), f"host {host}"
+    elif by_path is not None:
+        dialect, why = by_path, f"path {path!r}"
+    else:
+        dialect, why = VOICELIVE, "neither host nor path tells; the default"
+    _log.debug("dialect auto-detected as %s (%s)", dialect.name, why)
+    return dialect
+
+
+def _azure_openai(api_version: str | None) -> Dialect:
+    return AZURE_OPENAI_GA if api_version == "v1" else AZURE_OPENAI
+
+
+def _dialect_from_path(path: str, api_version: str | None) -> Dialect | None:
+    if "/voice-live" in path:
+        return VOICELIVE
+    if "/openai/v1" in path:
+        return AZURE_OPENAI_GA
+    if "/openai" in path:
+        return _azure_openai(api_version)
+    if path.endswith("/v1") or "/v1/realtime" in path:
+        return OPENAI
+    return None
+
+
+def resolve_dialect(name: str | Dialect, endpoint: str, api_version: str | None = None) -> Dialect:
+    """The dialect ``connect(dialect=name)`` means: a :class:`Dialect`, one of :data:`DIALECTS` or ``"auto"``.
+
+    ``"azure-openai"`` with ``api_version="v1"`` is the GA form (``/openai/v1/realtime``).
+
+    Raises:
+        ValueError: an unknown name.
+    """
+    if isinstance(name, Dialect):
+        return name
+    if name == "auto":
+        return detect_dialect(endpoint, api_version)
+    dialect = get_dialect(name)
+    if dialect is AZURE_OPENAI and api_version == "v1":
+        return AZURE_OPENAI_GA
+    return dialect
+
+
 def get_dialect(name: str) -> Dialect:
     """The dialect of that name.
 
@@ -228,4 +424,4 @@ def get_dialect(name: str) -> Dialect:
     try:
         return DIALECTS[name]
     except KeyError:
-        raise ValueError(f"unknown dialect {name!r}; expected one of {', '.join(sorted(DIALECTS))}") from None
+        raise ValueError(f"unknown dialect {name!r}; expected auto or one of {', '.join(sorted(DIALECTS))}") from None

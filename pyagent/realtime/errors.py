@@ -10,7 +10,9 @@ Third-party errors (websockets, msgspec) are translated here, at the boundary, a
           ├── HandshakeError            the server refused the upgrade (HTTP status and body kept)
           ├── ConnectionTimeout         opening, receiving or closing took too long
           ├── InsecureTransportError    a credential would travel over plaintext ws:// to a remote host
+          ├── ConcurrencyError          two tasks received on one connection at once
           └── ConnectionClosed          the connection is closed (close code and reason kept)
+               └── KeepaliveTimeout     the server stopped answering pings (1006; also a ConnectionTimeout)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pyagent.errors import PyagentError
 
 __all__ = [
     "CodecError",
+    "ConcurrencyError",
     "ConnectionClosed",
     "ConnectionError",
     "ConnectionTimeout",
@@ -28,6 +31,7 @@ __all__ = [
     "EventValidationError",
     "HandshakeError",
     "InsecureTransportError",
+    "KeepaliveTimeout",
 ]
 
 
@@ -96,3 +100,11 @@ class ConnectionClosed(ConnectionError):
         super().__init__(f"connection closed: {code} {reason}".rstrip())
         self.code = code
         self.reason = reason
+
+
+class ConcurrencyError(ConnectionError, RuntimeError):
+    """Two tasks received on one connection at once; events go to one reader, so the second is refused."""
+
+
+class KeepaliveTimeout(ConnectionClosed, ConnectionTimeout):
+    """The server stopped answering pings within ``heartbeat`` seconds; the connection is closed as 1006."""

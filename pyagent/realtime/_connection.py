@@ -1,0 +1,489 @@
+"""The realtime connection: ``connect()`` and :class:`RealtimeConnection`, on the websockets asyncio client.
+
+Theory of operation. ``connect()`` resolves everything that can fail without a network first (the dialect, the URL,
+the credential, the plaintext check), then opens the socket with redirects refused. The connection moves bytes:
+outgoing events are encoded by the codec and written under one lock, so events from many tasks never interleave
+(a split ``append`` stays contiguous); incoming frames are read by whoever calls :meth:`RealtimeConnection.recv`
+(one reader at a time) and decoded by the codec. Backpressure comes from websockets: at most ``max_queue`` messages
+wait in memory, then reading from the socket pauses until the consumer catches up. Every websockets, msgspec and
+OSError exception is translated here into :mod:`pyagent.realtime.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Generator, Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, cast
+from urllib.parse import urlsplit, urlunsplit
+
+import websockets
+import websockets.asyncio.client
+from websockets.exceptions import InvalidHandshake, InvalidStatus
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+from websockets.uri import WebSocketURI
+
+from pyagent._version import __version__
+from pyagent.realtime._credentials import Secret, redact, resolve_credential
+from pyagent.realtime._options import WebsocketConnectionOptions, coerce_options
+from pyagent.realtime._resources import (
+    ConversationResource,
+    InputAudioBufferResource,
+    InputAudioResource,
+    InputTextResource,
+    OutputAudioBufferResource,
+    ResponseResource,
+    SessionResource,
+    TranscriptionSessionResource,
+)
+from pyagent.realtime.codec import decode_server_event, encode_client_event
+from pyagent.realtime.dialects import AGENT_QUERY_PARAMS, OPENAI_DEFAULT_ENDPOINT, Dialect, resolve_dialect
+from pyagent.realtime.errors import (
+    ConcurrencyError,
+    ConnectionClosed,
+    ConnectionError,
+    ConnectionTimeout,
+    HandshakeError,
+    InsecureTransportError,
+    KeepaliveTimeout,
+)
+from pyagent.realtime.events import ClientEvent, ServerEvent
+
+__all__ = ["RealtimeConnection", "VoiceLiveConnection", "connect"]
+
+_log = logging.getLogger("pyagent.realtime")
+_KEEPALIVE_REASON = "keepalive ping timeout"
+_QUIET_CODES = frozenset({1000, 1005})
+_USER_AGENT = f"pyagent/{__version__} websockets/{websockets.__version__}"
+
+
+class _RedactingLogger(logging.LoggerAdapter[logging.Logger]):
+    """websockets logs every handshake header at DEBUG; this adapter hides the connection's secrets first."""
+
+    def __init__(self, logger: logging.Logger, secrets: Sequence[str]) -> None:
+        super().__init__(logger, {})
+        self._secrets = tuple(secrets)
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if not self.isEnabledFor(level):
+            return
+        text = str(msg) % args if args else str(msg)
+        self.logger.log(level, "%s", redact(text, self._secrets), **kwargs)
+
+
+class _Protocol(websockets.ClientProtocol):
+    """The sans-I/O client protocol with ``autoping`` switchable (websockets always answers pings)."""
+
+    autoping = True
+
+    def recv_frame(self, frame: Frame) -> None:
+        if frame.opcode is Opcode.PING and not self.autoping:
+            self.events.append(frame)
+            return
+        super().recv_frame(frame)
+
+
+class _Opener(websockets.asyncio.client.connect):
+    """websockets' ``connect`` with redirects refused: a 3xx answer is an error, so a credential never follows one."""
+
+    def __init__(self, uri: str, *, autoping: bool, **kwargs: Any) -> None:
+        super().__init__(uri, **kwargs)
+        if not autoping:
+            inner = self.factory
+
+            def factory(uri: WebSocketURI) -> websockets.asyncio.client.ClientConnection:
+                connection = inner(uri)
+                # Swap in the subclass that can stay silent on pings; it adds no state of its own.
+                connection.protocol.__class__ = _Protocol
+                cast(_Protocol, connection.protocol).autoping = False
+                return connection
+
+            self.factory = factory
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        return exc
+
+
+def _location_without_secrets(location: str) -> str:
+    parts = urlsplit(location)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _handshake_error(exc: Exception, secrets: Sequence[str]) -> ConnectionError:
+    if isinstance(exc, InvalidStatus):
+        response = exc.response
+        status = response.status_code
+        body = redact(bytes(response.body or b"")[:2048].decode("utf-8", "replace"), secrets)
+        if 300 <= status < 400:
+            location = _location_without_secrets(response.headers.get("Location", ""))
+            message = f"the server redirected (HTTP {status}) to {location or 'nowhere'}; redirects are refused"
+        else:
+            message = f"the server refused the WebSocket upgrade: HTTP {status} {response.reason_phrase}".rstrip()
+            if body:
+                message += f": {body[:200]}"
+        return HandshakeError(redact(message, secrets), status, body)
+    return HandshakeError(redact(f"the WebSocket handshake failed: {exc}", secrets), None, "")
+
+
+class RealtimeConnection:
+    """One realtime session over WebSocket: send typed events, receive typed events.
+
+    Get one from :func:`connect`. Closed connections are never reopened; open a new one (and send the session
+    configuration again) to continue.
+
+    Attributes:
+        session: ``session.update`` (and Voice Live's ``session.avatar.connect``).
+        response: ``response.create`` / ``response.cancel``.
+        input_audio_buffer: ``input_audio_buffer.append`` / ``commit`` / ``clear``.
+        output_audio_buffer: ``output_audio_buffer.clear``.
+        conversation: ``conversation.item.create`` / ``delete`` / ``retrieve`` / ``truncate``.
+        transcription_session: ``transcription_session.update`` (``session.update`` of type transcription on GA).
+        input_audio: Voice Live's ``input_audio.turn.*`` and ``input_audio.clear``.
+        input_text: Voice Live's ``input_text.delta`` / ``input_text.done``.
+    """
+
+    def __init__(
+        self,
+        websocket: websockets.asyncio.client.ClientConnection,
+        *,
+        dialect: Dialect,
+        url: str,
+        options: WebsocketConnectionOptions,
+        secrets: Sequence[str] = (),
+    ) -> None:
+        self._ws = websocket
+        self._dialect = dialect
+        self._url = url
+        self._options = options
+        self._secrets = tuple(secrets)
+        self._send_lock = asyncio.Lock()
+        self._receiving = False
+        self._close_requested = False
+        self.session = SessionResource(self)
+        self.response = ResponseResource(self)
+        self.input_audio_buffer = InputAudioBufferResource(self)
+        self.output_audio_buffer = OutputAudioBufferResource(self)
+        self.conversation = ConversationResource(self)
+        self.transcription_session = TranscriptionSessionResource(self)
+        self.input_audio = InputAudioResource(self)
+        self.input_text = InputTextResource(self)
+
+    # -- properties --------------------------------------------------------------------------------------------------
+
+    @property
+    def dialect(self) -> Dialect:
+        """The dialect this connection speaks."""
+        return self._dialect
+
+    @property
+    def url(self) -> str:
+        """The URL connected to (credentials travel in headers, never here)."""
+        return self._url
+
+    @property
+    def options(self) -> WebsocketConnectionOptions:
+        """The transport options in force."""
+        return self._options
+
+    @property
+    def closed(self) -> bool:
+        """True once closing has begun, by either side; no event can be sent any more."""
+        return self._ws.state is not State.OPEN
+
+    @property
+    def close_code(self) -> int | None:
+        """The close code the server sent (1006 when the connection dropped), None while open."""
+        if self._ws.state is not State.CLOSED:
+            return None
+        return self._ws.close_code if self._ws.protocol.close_rcvd is not None else 1006
+
+    @property
+    def close_reason(self) -> str | None:
+        """The close reason the server sent, None while open."""
+        if self._ws.state is not State.CLOSED:
+            return None
+        return self._ws.close_reason if self._ws.protocol.close_rcvd is not None else ""
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<RealtimeConnection {self._dialect.name} {redact(self._url, self._secrets)} {state}>"
+
+    # -- sending -----------------------------------------------------------------------------------------------------
+
+    async def send(self, event: ClientEvent | Mapping[str, Any]) -> None:
+        """Send one event, a typed Struct or a plain mapping, validated by the codec first.
+
+        Raises:
+            EventValidationError: a known event that does not fit its schema; nothing was sent.
+            ConnectionClosed: the connection is closed.
+        """
+        await self.send_encoded((encode_client_event(event),))
+
+    async def send_encoded(self, frames: Iterable[bytes]) -> None:
+        """Send already encoded events back to back, with no other task's event between them."""
+        async with self._send_lock:
+            try:
+                for frame in frames:
+                    await self._ws.send(frame, text=True)
+            except websockets.ConnectionClosed as exc:
+                raise self._closed_error(exc) from None
+
+    # -- receiving ---------------------------------------------------------------------------------------------------
+
+    async def recv_bytes(self) -> bytes:
+        """The next message as the server sent it (UTF-8 JSON for events).
+
+        Cancelling a pending call loses nothing: the message stays for the next call.
+
+        Raises:
+            ConcurrencyError: another task is already receiving on this connection.
+            ConnectionTimeout: ``receive_timeout`` passed with no message (the connection stays open).
+            ConnectionClosed: the connection is closed, with the server's code and reason (1006 when it dropped).
+        """
+        if self._receiving:
+            raise ConcurrencyError("another task is already receiving on this connection; receive from one task")
+        self._receiving = True
+        try:
+            timeout = self._options.receive_timeout
+            if timeout is None:
+                return await self._ws.recv(decode=False)
+            async with asyncio.timeout(timeout):
+                return await self._ws.recv(decode=False)
+        except websockets.ConnectionClosed as exc:
+            raise self._closed_error(exc) from None
+        except TimeoutError:
+            raise ConnectionTimeout(f"no message within receive_timeout={timeout} s") from None
+        finally:
+            self._receiving = False
+
+    async def recv(self) -> ServerEvent:
+        """The next server event, typed.
+
+        Unknown event types come back as ``UnknownEvent`` and events that do not fit their schema as
+        ``InvalidEvent``; neither raises.
+
+        Raises:
+            EventDecodeError: the frame is not a JSON object.
+            ConcurrencyError, ConnectionTimeout, ConnectionClosed: see :meth:`recv_bytes`.
+        """
+        return decode_server_event(await self.recv_bytes())
+
+    def __aiter__(self) -> AsyncIterator[ServerEvent]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[ServerEvent]:
+        """Events until the connection closes: quietly on a normal close (1000, or one this side started)."""
+        while True:
+            try:
+                event = await self.recv()
+            except ConnectionClosed as exc:
+                if exc.code in _QUIET_CODES or self._close_requested:
+                    _log.debug("connection closed normally: %s %s", exc.code, exc.reason)
+                    return
+                raise
+            yield event
+
+    # -- closing -----------------------------------------------------------------------------------------------------
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the connection with this code and reason; closing a closed connection does nothing."""
+        self._close_requested = True
+        try:
+            await self._ws.close(code, reason)
+        except (OSError, websockets.WebSocketException) as exc:
+            _log.debug("closing raised %s; the connection is closed", type(exc).__name__)
+
+    async def __aenter__(self) -> RealtimeConnection:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- helpers -----------------------------------------------------------------------------------------------------
+
+    def _closed_error(self, exc: websockets.ConnectionClosed) -> ConnectionClosed:
+        if exc.rcvd is not None:
+            return ConnectionClosed(int(exc.rcvd.code), redact(exc.rcvd.reason, self._secrets))
+        if exc.sent is not None and exc.sent.reason == _KEEPALIVE_REASON:
+            return KeepaliveTimeout(1006, _KEEPALIVE_REASON)
+        if exc.sent is not None and self._close_requested:
+            return ConnectionClosed(int(exc.sent.code), exc.sent.reason)
+        return ConnectionClosed(1006, "the connection dropped without a close frame")
+
+
+VoiceLiveConnection = RealtimeConnection
+"""The name ``azure.ai.voicelive.aio`` uses, so code written for it ports by changing its import."""
+
+
+class _Connect:
+    """What :func:`connect` returns: awaitable once, or an async context manager once."""
+
+    def __init__(self, opener: _Opening) -> None:
+        self._opening = opener
+        self._connection: RealtimeConnection | None = None
+        self._used = False
+
+    def _claim(self) -> None:
+        if self._used:
+            raise RuntimeError("this connect() was already used; call connect() again for a new connection")
+        self._used = True
+
+    def __await__(self) -> Generator[Any, None, RealtimeConnection]:
+        self._claim()
+        return self._opening.open().__await__()
+
+    async def __aenter__(self) -> RealtimeConnection:
+        self._claim()
+        self._connection = await self._opening.open()
+        return self._connection
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+
+
+class _Opening:
+    """Everything resolved before the socket opens; ``open()`` does the network part."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        credential: object,
+        dialect: Dialect,
+        model: str | None,
+        api_version: str | None,
+        query: Mapping[str, Any] | None,
+        headers: Mapping[str, Any] | None,
+        options: WebsocketConnectionOptions,
+        credential_scopes: Sequence[str] | None,
+        agent: Mapping[str, str | None],
+        allow_insecure: bool,
+    ) -> None:
+        self.dialect = dialect
+        self.url = dialect.build_url(endpoint, model=model, api_version=api_version, query=query, agent=agent)
+        self.credential = credential
+        self.headers = dict(headers or {})
+        self.options = options
+        self.credential_scopes = credential_scopes
+        if credential is not None and not self.url.secure and not self.url.loopback and not allow_insecure:
+            raise InsecureTransportError(
+                f"refusing to send a credential over plaintext ws:// to {self.url.host}; use https/wss, "
+                "or pass allow_insecure=True if this network is trusted"
+            )
+
+    async def open(self) -> RealtimeConnection:
+        secret: Secret | None = await resolve_credential(self.credential, self.credential_scopes)
+        secrets = (secret.value,) if secret is not None else ()
+        headers: dict[str, str] = {}
+        if secret is not None:
+            name, value = self.dialect.auth_header(secret.kind, secret.value)
+            headers[name] = value
+        for key, value in self.headers.items():
+            for existing in [k for k in headers if k.lower() == str(key).lower()]:
+                del headers[existing]
+            headers[str(key)] = str(value)
+        kwargs = self.options.websockets_kwargs()
+        if self.url.loopback:
+            kwargs.setdefault("proxy", None)
+        logger = _RedactingLogger(logging.getLogger("websockets.client"), secrets)
+        _log.debug("connecting to %s as %s", redact(self.url.url, secrets), self.dialect.name)
+        opener = _Opener(
+            self.url.url,
+            autoping=self.options.autoping,
+            additional_headers=headers,
+            user_agent_header=_USER_AGENT,
+            logger=logger,
+            **kwargs,
+        )
+        try:
+            websocket = await opener
+        except InvalidHandshake as exc:
+            raise _handshake_error(exc, secrets) from None
+        except TimeoutError:
+            raise ConnectionTimeout(
+                f"opening {self.url.host} took longer than handshake_timeout={self.options.handshake_timeout} s"
+            ) from None
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ConnectionError(redact(f"cannot connect to {self.url.host}: {reason}", secrets)) from None
+        _log.debug("connected to %s", redact(self.url.url, secrets))
+        return RealtimeConnection(
+            websocket, dialect=self.dialect, url=self.url.url, options=self.options, secrets=secrets
+        )
+
+
+def connect(
+    *,
+    endpoint: str | None = None,
+    credential: object = None,
+    model: str | None = None,
+    api_version: str | None = None,
+    dialect: str | Dialect = "auto",
+    query: Mapping[str, Any] | None = None,
+    headers: Mapping[str, Any] | None = None,
+    connection_options: WebsocketConnectionOptions | Mapping[str, Any] | None = None,
+    credential_scopes: Sequence[str] | str | None = None,
+    allow_insecure: bool = False,
+    **agent_fields: str | None,
+) -> _Connect:
+    """Open a realtime connection: ``async with connect(...) as conn:`` or ``conn = await connect(...)``.
+
+    Args:
+        endpoint: the service's base URL (``https://R.openai.azure.com``, ``https://R.services.ai.azure.com``,
+            ``http://127.0.0.1:PORT``); ws(s) works too. Defaults to ``https://api.openai.com/v1`` for ``openai``.
+        credential: a key str, an object with ``.key``, an object with ``get_token(*scopes)`` (sync or async), a
+            callable returning a token, or None for a server that wants none.
+        model: the model (OpenAI, Voice Live, Azure GA) or deployment (Azure preview).
+        api_version: the ``api-version`` query value; the dialect's default when None. ``"v1"`` with
+            ``azure-openai`` selects the GA path ``/openai/v1/realtime``.
+        dialect: ``"openai"``, ``"azure-openai"``, ``"azure-openai-ga"``, ``"voicelive"`` or ``"auto"`` (judged
+            from the host and path, logged at DEBUG).
+        query: query parameters merged last (a None value removes one).
+        headers: HTTP headers merged last (case-insensitively replacing the auth header if named).
+        connection_options: :class:`WebsocketConnectionOptions` or a mapping of its fields.
+        credential_scopes: token scopes, asked once per connect; default ``["https://ai.azure.com/.default"]``.
+        allow_insecure: allow a credential over plaintext ``ws://`` to a host that is not loopback.
+        **agent_fields: Voice Live agent mode: ``agent_name``, ``project_name``, ``agent_version``,
+            ``conversation_id``, ``authentication_identity_client_id``, ``foundry_resource_override``.
+
+    Raises:
+        TypeError: an unknown keyword argument, or a credential of no accepted kind.
+        ValueError: a malformed endpoint, an unknown dialect, or arguments the dialect does not take.
+        InsecureTransportError: a credential would travel over plaintext to a remote host (before any socket opens).
+        HandshakeError: the server answered the upgrade with an HTTP error or a redirect (``.status``, ``.body``).
+        ConnectionTimeout: opening took longer than ``handshake_timeout``.
+        ConnectionError: the host could not be reached.
+    """
+    unknown = sorted(set(agent_fields) - set(AGENT_QUERY_PARAMS))
+    if unknown:
+        raise TypeError(f"connect() got unexpected keyword argument(s): {', '.join(unknown)}")
+    options = coerce_options(connection_options)
+    if endpoint is None:
+        if dialect not in ("openai", "auto"):
+            raise TypeError("connect() needs endpoint= for this dialect")
+        endpoint = OPENAI_DEFAULT_ENDPOINT
+    scopes: Sequence[str] | None = [credential_scopes] if isinstance(credential_scopes, str) else credential_scopes
+    opening = _Opening(
+        endpoint=endpoint,
+        credential=credential,
+        dialect=resolve_dialect(dialect, endpoint, api_version),
+        model=model,
+        api_version=api_version,
+        query=query,
+        headers=headers,
+        options=options,
+        credential_scopes=scopes,
+        agent=agent_fields,
+        allow_insecure=allow_insecure,
+    )
+    return _Connect(opening)
