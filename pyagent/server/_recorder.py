@@ -1,0 +1,92 @@
+"""Session recordings: every connection written as JSONL, in the format the scripted test server replays.
+
+One JSON object per line. The first line describes the connection, without headers and without keys::
+
+    {"t": 0.0, "dir": "meta", "dialect": "openai", "path": "/v1/realtime", "query": {"model": "gpt-realtime"}}
+
+then one line per event, both directions, ``t`` in seconds since the connection opened::
+
+    {"t": 0.013, "dir": "server", "event": {...the event exactly as on the wire...}}
+
+Audio is kept (base64, as on the wire) so a recording replays whole. A client frame that is not a JSON object is
+written as ``{"t": ..., "dir": "client", "invalid": "<the frame text>"}`` so a replay sees the fault too. Query
+parameters that carry a credential (``api-key``, ``key``, ``access_token``, ``token``, ...) are left out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pathlib
+import time
+from collections.abc import Mapping
+from typing import IO, Any
+
+__all__ = ["SECRET_QUERY_KEYS", "SessionRecorder", "recording_path"]
+
+logger = logging.getLogger("pyagent.server")
+
+SECRET_QUERY_KEYS = frozenset(
+    {"api-key", "api_key", "apikey", "key", "access_token", "token", "authorization", "client_secret", "sig"}
+)
+
+
+def recording_path(directory: pathlib.Path, dialect: str, session_id: str, started: float) -> pathlib.Path:
+    """``DIR/local_<UTC time>_<dialect>_<session id>.jsonl``: sortable by time, unique per session."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
+    return directory / f"local_{stamp}_{dialect}_{session_id}.jsonl"
+
+
+class SessionRecorder:
+    """Appends one connection's events to a JSONL file as they pass; ``t`` comes from the caller's clock.
+
+    Lines are written as they come and flushed on close, so a recording of a crashed session is still readable up to
+    its last event.
+    """
+
+    def __init__(self, path: pathlib.Path, *, dialect: str, url_path: str, query: Mapping[str, str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._file: IO[str] | None = path.open("w", encoding="utf-8")
+        safe_query = {key: value for key, value in query.items() if key.lower() not in SECRET_QUERY_KEYS}
+        self._write({"t": 0.0, "dir": "meta", "dialect": dialect, "path": url_path, "query": safe_query})
+
+    def client(self, t: float, frame: str | bytes) -> None:
+        """Record a frame the client sent, as it was (when it is a JSON object)."""
+        text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
+        stripped = text.strip()
+        if stripped.startswith("{") and _is_json_object(stripped):
+            if "\n" in stripped or "\r" in stripped:  # a pretty-printed frame must still fit on one line
+                stripped = json.dumps(json.loads(stripped), ensure_ascii=False, separators=(",", ":"))
+            self._write_raw(t, "client", stripped)
+        else:
+            self._write({"t": round(t, 6), "dir": "client", "invalid": text})
+
+    def server(self, t: float, encoded: bytes) -> None:
+        """Record an event the server sent, from the exact bytes that went on the wire."""
+        self._write_raw(t, "server", encoded.decode("utf-8"))
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _write_raw(self, t: float, direction: str, event_json: str) -> None:
+        # The event's JSON is spliced in as it was: no second encode, the recording holds the wire bytes.
+        self._line(f'{{"t": {round(t, 6)!r}, "dir": "{direction}", "event": {event_json}}}')
+
+    def _write(self, record: dict[str, Any]) -> None:
+        self._line(json.dumps(record, ensure_ascii=False, separators=(", ", ": ")))
+
+    def _line(self, line: str) -> None:
+        if self._file is None:
+            return
+        self._file.write(line)
+        self._file.write("\n")
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False

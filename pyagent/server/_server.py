@@ -1,0 +1,379 @@
+"""The local server's I/O: WebSocket handshakes, auth, moving frames and running the slow work off the event loop.
+
+All protocol decisions are made by :class:`pyagent.server._session.ServerSession`; this module only carries bytes
+between it and the socket, runs the jobs it asks for (recognition and synthesis in threads, the responder as a call or
+a coroutine), wakes it when its paced audio is due and records the traffic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import http
+import inspect
+import logging
+import pathlib
+import random
+import time
+import urllib.parse
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from pyagent.realtime.codec import encode_server_event
+from pyagent.realtime.dialects import AZURE_OPENAI, AZURE_OPENAI_GA, OPENAI, VOICELIVE, Dialect
+from pyagent.server._recorder import SessionRecorder, recording_path
+from pyagent.server._responder import EchoResponder, Reply, Responder
+from pyagent.server._session import Job, RecognizeJob, RespondJob, ServerSession, SynthesizeJob
+from pyagent.server._speech import SpeechEngines, SpeechMode, load_speech_engines
+from pyagent.server.errors import ServerNotRunningError
+
+__all__ = ["PATHS", "LocalServer"]
+
+logger = logging.getLogger("pyagent.server")
+
+PATHS: Mapping[str, Dialect] = {
+    "/v1/realtime": OPENAI,
+    "/openai/realtime": AZURE_OPENAI,
+    "/openai/v1/realtime": AZURE_OPENAI_GA,
+    "/voice-live/realtime": VOICELIVE,
+}
+"""Each dialect on the path its service answers on."""
+
+_MAX_FRAME = 16 * 1024 * 1024  # the services accept events up to 15 MiB
+
+
+class _MonotonicClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+
+class LocalServer:
+    """A realtime-compatible server on this machine: every dialect on its real path, real VAD, offline speech.
+
+    Use it as ``async with LocalServer() as server:`` and connect any realtime client to ``server.url`` (the
+    WebSocket base) or ``server.endpoint`` (the http base URL ``connect(endpoint=...)`` takes).
+
+    Args:
+        host: the interface to listen on; loopback unless you mean to share it.
+        port: the port; 0 picks a free one (read it back from :attr:`port`).
+        api_key: the key clients must send (``Authorization: Bearer`` or ``api-key``); None accepts any key.
+        responder: the brain (see :class:`~pyagent.server.Responder`); the default echoes what it heard and calls a
+            session tool its words name.
+        speech: ``"auto"`` uses pocketsphinx and hibari-tts when they load, ``"on"`` requires them, ``"off"`` always
+            uses the deterministic fallback.
+        record_dir: when set, every session is written there as JSONL (see ``pyagent.server._recorder``).
+        realtime_factor: response audio is sent this many times faster than it plays; ``math.inf`` sends it as
+            soon as it is synthesized (fast tests).
+        seed: seeds the ids, for repeatable recordings.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str | None = None,
+        responder: Responder | None = None,
+        speech: SpeechMode = "auto",
+        record_dir: str | pathlib.Path | None = None,
+        *,
+        realtime_factor: float = 1.0,
+        seed: int | None = None,
+    ) -> None:
+        if speech not in ("auto", "on", "off"):
+            raise ValueError(f"speech must be 'auto', 'on' or 'off', not {speech!r}")
+        if not realtime_factor > 0:
+            raise ValueError("realtime_factor must be > 0 (math.inf: as fast as possible)")
+        self.host = host
+        self._requested_port = port
+        self.__api_key = api_key
+        self.responder: Responder = responder if responder is not None else EchoResponder()
+        self.speech: SpeechMode = speech
+        self.record_dir = pathlib.Path(record_dir) if record_dir is not None else None
+        self.realtime_factor = realtime_factor
+        self._rng = random.Random(seed)
+        self._server: Server | None = None
+        self._engines: asyncio.Future[SpeechEngines] | None = None
+        self._port: int | None = None
+        self.recordings: list[pathlib.Path] = []
+        """The JSONL files written so far (with ``record_dir``)."""
+
+    def __repr__(self) -> str:
+        state = f"listening on {self.url}" if self._server is not None else "not started"
+        auth = "key required" if self.__api_key is not None else "any key"
+        return f"<LocalServer {state}, {auth}, speech={self.speech}>"
+
+    # ------------------------------------------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        """Start listening. With ``speech="on"``, waits for the speech models and raises if they cannot load.
+
+        Raises:
+            SpeechUnavailableError: ``speech="on"`` and the speech extra cannot be loaded.
+            OSError: the address is in use or not available.
+        """
+        if self._server is not None:
+            return
+        if self._engines is None:
+            self._engines = asyncio.ensure_future(asyncio.to_thread(load_speech_engines, self.speech))
+            self._engines.add_done_callback(_log_engines)
+        if self.speech == "on":
+            await self._engines
+        self._server = await serve(
+            self._handle,
+            self.host,
+            self._requested_port,
+            process_request=self._process_request,
+            max_size=_MAX_FRAME,
+            compression=None,
+            ping_interval=20,
+            server_header="pyagent-local-server",
+        )
+        sockets = list(self._server.sockets)
+        self._port = int(sockets[0].getsockname()[1])
+        logger.info("local realtime server listening on %s", self.url)
+        if self.__api_key is None:
+            logger.info("no api key set: any key is accepted")
+        if self.record_dir is not None:
+            logger.info("recording sessions to %s", self.record_dir)
+
+    async def close(self) -> None:
+        """Stop listening and close every connection (close code 1001, going away)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.close(close_connections=True)
+            await server.wait_closed()
+
+    async def serve_forever(self) -> None:
+        """Serve until cancelled."""
+        await self.start()
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    async def __aenter__(self) -> LocalServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def speech_engines(self) -> SpeechEngines:
+        """The engines in use (loads them if the server has not started yet)."""
+        if self._engines is None:
+            self._engines = asyncio.ensure_future(asyncio.to_thread(load_speech_engines, self.speech))
+            self._engines.add_done_callback(_log_engines)
+        return await self._engines
+
+    # -------------------------------------------------------------------------------------------------- addresses
+
+    @property
+    def port(self) -> int:
+        """The port listened on.
+
+        Raises:
+            ServerNotRunningError: the server has not started.
+        """
+        if self._port is None or self._server is None:
+            raise ServerNotRunningError("the local server is not running; use 'async with' or await start()")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The WebSocket base URL, ``ws://127.0.0.1:PORT``; the dialect paths hang below it."""
+        return f"ws://{self._url_host()}:{self.port}"
+
+    @property
+    def endpoint(self) -> str:
+        """The http base URL to give ``connect(endpoint=...)`` for any dialect."""
+        return f"http://{self._url_host()}:{self.port}"
+
+    def _url_host(self) -> str:
+        host = self.host or "127.0.0.1"
+        if host in ("0.0.0.0", "::"):
+            host = "127.0.0.1"
+        return f"[{host}]" if ":" in host else host
+
+    # -------------------------------------------------------------------------------------------------- handshake
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        path, query = _split(request.path)
+        if path not in PATHS:
+            known = ", ".join(PATHS)
+            return connection.respond(http.HTTPStatus.NOT_FOUND, f"No realtime endpoint at {path}; try {known}.\n")
+        if self.__api_key is None:
+            return None
+        offered = _offered_key(request.headers, query)
+        if offered is None or not hmac.compare_digest(offered.encode(), self.__api_key.encode()):
+            logger.info("refused a connection on %s: %s", path, "wrong key" if offered else "no key")
+            body = (
+                '{"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error", '
+                '"code": "invalid_api_key", "param": null}}\n'
+            )
+            response = connection.respond(http.HTTPStatus.UNAUTHORIZED, body)
+            response.headers["Content-Type"] = "application/json"
+            return response
+        return None
+
+    # ------------------------------------------------------------------------------------------------ connections
+
+    async def _handle(self, websocket: ServerConnection) -> None:
+        assert websocket.request is not None  # the handshake is done
+        path, query = _split(websocket.request.path)
+        dialect = PATHS[path]
+        model = query.get(dialect.model_param) or query.get("model") or "gpt-realtime"
+        clock = _MonotonicClock()
+        opened = clock.now()
+        session = ServerSession(
+            dialect,
+            clock=clock,
+            model=model,
+            transcription=query.get("intent") == "transcription",
+            realtime_factor=self.realtime_factor,
+            rng=random.Random(self._rng.getrandbits(64)),
+        )
+        recorder: SessionRecorder | None = None
+        if self.record_dir is not None:
+            file = recording_path(self.record_dir, dialect.name, session.id, time.time())
+            recorder = SessionRecorder(file, dialect=dialect.name, url_path=path, query=query)
+            self.recordings.append(file)
+        logger.info("session %s opened on %s (%s, model %s)", session.id, path, dialect.name, model)
+        connection = _Connection(self, websocket, session, recorder, clock, opened)
+        try:
+            await connection.run()
+        finally:
+            if recorder is not None:
+                recorder.close()
+            logger.info("session %s closed", session.id)
+
+
+class _Connection:
+    """One WebSocket and its session: a reader task feeds the session, this loop sends what it produced."""
+
+    def __init__(
+        self,
+        server: LocalServer,
+        websocket: ServerConnection,
+        session: ServerSession,
+        recorder: SessionRecorder | None,
+        clock: _MonotonicClock,
+        opened: float,
+    ) -> None:
+        self._server = server
+        self._ws = websocket
+        self._session = session
+        self._recorder = recorder
+        self._clock = clock
+        self._opened = opened
+        self._changed = asyncio.Event()
+        self._jobs: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        self._session.start()
+        reader = asyncio.create_task(self._read())
+        try:
+            while not reader.done():
+                self._changed.clear()
+                self._session.tick()
+                await self._flush()
+                deadline = self._session.next_deadline()
+                timeout = None if deadline is None else max(0.0, deadline - self._clock.now())
+                with contextlib.suppress(TimeoutError):  # paced audio is due: tick
+                    await asyncio.wait_for(self._changed.wait(), timeout)
+        except ConnectionClosed:
+            pass
+        finally:
+            reader.cancel()
+            for task in list(self._jobs):
+                task.cancel()
+            await asyncio.gather(reader, *self._jobs, return_exceptions=True)
+
+    async def _read(self) -> None:
+        try:
+            async for frame in self._ws:
+                if self._recorder is not None:
+                    self._recorder.client(self._clock.now() - self._opened, frame)
+                self._session.receive(frame)
+                self._changed.set()
+        except ConnectionClosed:
+            pass
+        finally:
+            self._changed.set()
+
+    async def _flush(self) -> None:
+        for event in self._session.take_events():
+            data = encode_server_event(event)
+            if self._recorder is not None:
+                self._recorder.server(self._clock.now() - self._opened, data)
+            await self._ws.send(data, text=True)
+        for job in self._session.take_jobs():
+            task = asyncio.create_task(self._run(job))
+            self._jobs.add(task)
+            task.add_done_callback(self._jobs.discard)
+
+    async def _run(self, job: Job) -> None:
+        session = self._session
+        try:
+            if isinstance(job, RecognizeJob):
+                engines = await self._server.speech_engines()
+                try:
+                    text = await asyncio.to_thread(engines.recognizer.recognize, job.pcm16, job.sample_rate)
+                except (RuntimeError, ValueError, OSError) as exc:
+                    logger.warning("recognition failed for %s: %s", job.item_id, exc)
+                    text = ""
+                session.recognized(job.item_id, text)
+            elif isinstance(job, RespondJob):
+                try:
+                    reply = self._server.responder(job.context)
+                    if inspect.isawaitable(reply):
+                        reply = await reply
+                    if not isinstance(reply, Reply):
+                        raise TypeError(f"the responder returned {type(reply).__name__}, not a Reply")
+                except Exception as exc:  # the user's code: any failure ends the response as failed, never the server
+                    logger.exception("the responder failed")
+                    session.reply_failed(job.response_id, f"The responder failed: {type(exc).__name__}")
+                else:
+                    session.replied(job.response_id, reply)
+            elif isinstance(job, SynthesizeJob):
+                engines = await self._server.speech_engines()
+                audio = await asyncio.to_thread(engines.synthesizer.synthesize, job.text)
+                session.synthesized(job.response_id, job.item_id, audio)
+        finally:
+            self._changed.set()
+
+
+def _split(raw_path: str) -> tuple[str, dict[str, str]]:
+    parts = urllib.parse.urlsplit(raw_path)
+    path = parts.path.rstrip("/") or "/"
+    return path, dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+
+
+def _offered_key(headers: Any, query: Mapping[str, str]) -> str | None:
+    authorization = headers.get("Authorization")
+    if isinstance(authorization, str) and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    api_key = headers.get("api-key")
+    if isinstance(api_key, str):
+        return api_key.strip()
+    return query.get("api-key")
+
+
+def _log_engines(future: asyncio.Future[SpeechEngines]) -> None:
+    if future.cancelled():
+        return
+    exc = future.exception()
+    if exc is not None:
+        logger.error("speech engines unavailable: %s", exc)
+        return
+    engines = future.result()
+    from pyagent.server._speech import speech_unavailable_reason
+
+    reason = speech_unavailable_reason()
+    suffix = f" ({reason})" if reason and not engines.real else ""
+    logger.info("speech in use: %s%s", engines.description, suffix)

@@ -1,0 +1,28 @@
+"""Errors of the local server.
+
+Protocol faults a client makes are never raised: they become ``error`` events on the wire and the connection stays
+open, as with the real services. These classes are for the program that runs the server::
+
+    PyagentError
+     └── ServerError                     the local server cannot do what was asked
+          ├── ServerNotRunningError      an address was asked for before start() or after close()
+          └── SpeechUnavailableError     speech="on" but pocketsphinx or hibari-tts cannot be loaded
+"""
+
+from __future__ import annotations
+
+from pyagent.errors import PyagentError
+
+__all__ = ["ServerError", "ServerNotRunningError", "SpeechUnavailableError"]
+
+
+class ServerError(PyagentError):
+    """Base class of the local server's errors."""
+
+
+class ServerNotRunningError(ServerError):
+    """The server is not listening, so it has no address yet (call ``start()`` or use ``async with``)."""
+
+
+class SpeechUnavailableError(ServerError):
+    """Real speech was required (``speech="on"``) but the speech extra is missing or failed to load."""
