@@ -34,6 +34,7 @@ __all__ = [
     "AzureSemanticVadMultilingual",
     "CachedTokenDetails",
     "ClientSecret",
+    "ClientSecretExpiry",
     "ContentPart",
     "Conversation",
     "EndOfUtteranceDetection",
@@ -50,13 +51,16 @@ __all__ = [
     "InterimResponse",
     "Item",
     "ItemReference",
+    "ItemReferenceContent",
     "LogProb",
+    "McpApprovalFilter",
     "McpApprovalRequestItem",
     "McpApprovalResponseItem",
     "McpCallItem",
     "McpError",
     "McpListToolsItem",
     "McpTool",
+    "McpToolFilter",
     "McpToolInfo",
     "MessageItem",
     "OutputAudioContent",
@@ -180,7 +184,10 @@ class AudioInputTranscription(Model, kw_only=True):
 
     model: str | UnsetType | None = UNSET
     language: str | UnsetType | None = UNSET
+    languages: list[str] | UnsetType | None = UNSET
     prompt: str | UnsetType | None = UNSET
+    delay: str | UnsetType | None = UNSET
+    keywords: list[str] | UnsetType | None = UNSET
     custom_speech: dict[str, str] | UnsetType | None = UNSET
     phrase_list: list[str] | UnsetType | None = UNSET
 
@@ -189,6 +196,7 @@ class AudioNoiseReduction(Model, kw_only=True):
     """Input noise reduction: ``near_field``, ``far_field`` or Voice Live's ``azure_deep_noise_suppression``."""
 
     type: str | UnsetType | None = UNSET
+    strength: float | UnsetType | None = UNSET
 
 
 class AudioEchoCancellation(Model, kw_only=True):
@@ -283,6 +291,22 @@ class FunctionTool(TaggedModel, tag="function", kw_only=True):
     name: str | UnsetType = UNSET
     description: str | UnsetType | None = UNSET
     parameters: Any | UnsetType = UNSET
+    allowed_callers: list[str] | UnsetType | None = UNSET
+    defer_loading: bool | UnsetType | None = UNSET
+
+
+class McpToolFilter(Model, kw_only=True):
+    """Which tools of an MCP server a rule covers: by name, or the read-only ones."""
+
+    tool_names: list[str] | UnsetType | None = UNSET
+    read_only: bool | UnsetType | None = UNSET
+
+
+class McpApprovalFilter(Model, kw_only=True):
+    """Which MCP tools need approval: GA gives filters, Voice Live lists of tool names."""
+
+    always: McpToolFilter | list[str] | UnsetType | None = UNSET
+    never: McpToolFilter | list[str] | UnsetType | None = UNSET
 
 
 class McpTool(TaggedModel, tag="mcp", kw_only=True):
@@ -294,9 +318,12 @@ class McpTool(TaggedModel, tag="mcp", kw_only=True):
     connector_id: str | UnsetType | None = UNSET
     authorization: str | UnsetType | None = UNSET
     headers: dict[str, str] | UnsetType | None = UNSET
-    allowed_tools: Any | UnsetType = UNSET
-    require_approval: Any | UnsetType = UNSET
+    allowed_tools: list[str] | McpToolFilter | UnsetType | None = UNSET
+    require_approval: str | McpApprovalFilter | UnsetType | None = UNSET
     server_description: str | UnsetType | None = UNSET
+    allowed_callers: list[str] | UnsetType | None = UNSET
+    defer_loading: bool | UnsetType | None = UNSET
+    tunnel_id: str | UnsetType | None = UNSET
 
 
 Tool: TypeAlias = FunctionTool | McpTool
@@ -381,6 +408,13 @@ class OutputAudioContent(TaggedModel, tag="output_audio", kw_only=True):
     format: str | UnsetType | None = UNSET
 
 
+class ItemReferenceContent(TaggedModel, tag="item_reference", kw_only=True):
+    """Beta: a content part that points at another item's content by ``id``."""
+
+    type: ClassVar[Literal["item_reference"]] = "item_reference"
+    id: str | UnsetType | None = UNSET
+
+
 ContentPart: TypeAlias = (
     InputTextContent
     | InputAudioContent
@@ -389,6 +423,7 @@ ContentPart: TypeAlias = (
     | AudioContent
     | OutputTextContent
     | OutputAudioContent
+    | ItemReferenceContent
 )
 """One part of a message's ``content`` (and the ``part`` of ``response.content_part.*``)."""
 
@@ -629,6 +664,7 @@ class LogProb(Model, kw_only=True):
 class TranscriptionLanguage(Model, kw_only=True):
     """A language the transcriber detected (GA ``languages``)."""
 
+    code: str | UnsetType | None = UNSET
     language: str | UnsetType | None = UNSET
     probability: float | UnsetType | None = UNSET
     confidence: float | UnsetType | None = UNSET
@@ -730,11 +766,19 @@ class Reasoning(Model, kw_only=True):
     effort: str | UnsetType | None = UNSET
 
 
+class ClientSecretExpiry(Model, kw_only=True):
+    """When a requested ephemeral key expires: ``seconds`` after its ``anchor``."""
+
+    anchor: str | UnsetType | None = UNSET
+    seconds: int | UnsetType | None = UNSET
+
+
 class ClientSecret(Model, kw_only=True):
     """An ephemeral key a session was created with; its value never appears in a repr."""
 
     value: str | UnsetType = UNSET
-    expires_at: int | UnsetType | None = UNSET
+    expires_at: int | ClientSecretExpiry | UnsetType | None = UNSET
+    expires_after: ClientSecretExpiry | UnsetType | None = UNSET
 
     def __repr__(self) -> str:
         return f"ClientSecret(value=***, expires_at={self.expires_at!r})"
@@ -907,7 +951,7 @@ class ResponseStatusDetails(Model, kw_only=True):
 
     type: str | UnsetType | None = UNSET
     reason: str | UnsetType | None = UNSET
-    error: ErrorDetail | UnsetType | None = UNSET
+    error: ErrorDetail | str | UnsetType | None = UNSET
 
 
 class ResponseAudioOutput(Model, kw_only=True):

@@ -1,0 +1,171 @@
+"""Codec speed, side by side with two baselines in the same run.
+
+Baselines: the standard library (``json`` + ``base64``, what a hand-rolled client does) and a bare msgspec decoder
+for a single Struct of exactly the one event (the floor: no union, no fallback, nothing else to look up). pyagent's
+codec decodes the tagged union of every server event, so the goal is to come close to the floor (>= 0.8x) and
+well above the stdlib (>= 3x) for audio, and over a million transcript deltas a second.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import wave
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from pyagent.realtime.codec import decode_server_event, encode_client_event
+from pyagent.realtime.events import InputAudioBufferAppend, ResponseDone, ResponseOutputAudioDelta
+
+__all__ = ["main"]
+
+_AUDIO = Path(__file__).resolve().parent.parent / "fixtures" / "audio"
+
+
+def _pcm(n_bytes: int) -> bytes:
+    with wave.open(str(_AUDIO / "openai-dotnet_realtime_whats_the_weather_pcm16_24khz_mono.wav")) as wav:
+        frames = wav.readframes(wav.getnframes())
+    return frames[24000 : 24000 + n_bytes]
+
+
+class _BareAudioDelta(msgspec.Struct):
+    type: str
+    event_id: str
+    response_id: str
+    item_id: str
+    output_index: int
+    content_index: int
+    delta: bytes
+
+
+class _BareTranscriptDelta(msgspec.Struct):
+    type: str
+    event_id: str
+    response_id: str
+    item_id: str
+    output_index: int
+    content_index: int
+    delta: str
+
+
+class _BareAppend(msgspec.Struct, tag_field="type", tag="input_audio_buffer.append"):
+    audio: bytes
+
+
+def _rate(func: Callable[[], object], seconds: float = 0.15, repeats: int = 4) -> float:
+    """Operations per second, best of ``repeats`` timed runs of about ``seconds`` each."""
+    n = 1
+    while True:
+        started = time.perf_counter()
+        for _ in range(n):
+            func()
+        elapsed = time.perf_counter() - started
+        if elapsed > 0.02:
+            break
+        n *= 4
+    n = max(1, int(n * seconds / elapsed))
+    best = 0.0
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(n):
+            func()
+        best = max(best, n / (time.perf_counter() - started))
+    return best
+
+
+def _report(name: str, ours: float, baselines: dict[str, float], goal: str) -> None:
+    ratios = "  ".join(f"{key} {value:>11,.0f}/s ({ours / value:5.2f}x)" for key, value in baselines.items())
+    print(f"{name:<34} pyagent {ours:>11,.0f}/s   {ratios}   goal: {goal}")
+
+
+def main() -> None:
+    """Run the four cases and print rates and ratios."""
+    pcm_100ms = _pcm(4800)
+    audio_frame = json.dumps(
+        {
+            "type": "response.output_audio.delta",
+            "event_id": "event_CCXHxcMy86rrKhBLDdqCh",
+            "response_id": "resp_CCXHw0UJld10EzIUXQCNh",
+            "item_id": "item_CCXHwGjjDUfOXbiySlK7i",
+            "output_index": 0,
+            "content_index": 0,
+            "delta": base64.b64encode(pcm_100ms).decode(),
+        }
+    ).encode()
+    assert len(json.loads(audio_frame)["delta"]) == 6400
+    transcript_frame = json.dumps(
+        {
+            "type": "response.output_audio_transcript.delta",
+            "event_id": "event_CCXHxcMy86rrKhBLDdqCh",
+            "response_id": "resp_CCXHw0UJld10EzIUXQCNh",
+            "item_id": "item_CCXHwGjjDUfOXbiySlK7i",
+            "output_index": 0,
+            "content_index": 0,
+            "delta": "Loud and",
+        }
+    ).encode()
+    done_frame = (Path(__file__).resolve().parent.parent / "fixtures" / "events").joinpath(
+        "openai-python_openapi_realtime_event_examples.json"
+    )
+    done: dict[str, Any] = next(
+        e["example"]
+        for e in json.loads(done_frame.read_text())
+        if e["schema"] == "RealtimeServerEventResponseDone"
+    )
+    response_done_frame = json.dumps(done).encode()
+
+    assert isinstance(decode_server_event(audio_frame), ResponseOutputAudioDelta)
+    assert isinstance(decode_server_event(response_done_frame), ResponseDone)
+
+    bare_audio = msgspec.json.Decoder(_BareAudioDelta)
+    bare_transcript = msgspec.json.Decoder(_BareTranscriptDelta)
+    bare_encoder = msgspec.json.Encoder()
+
+    def stdlib_audio() -> object:
+        event = json.loads(audio_frame)
+        event["delta"] = base64.b64decode(event["delta"])
+        return event
+
+    print("case                               rates (ratio = pyagent / baseline)")
+    _report(
+        "audio delta decode (100 ms)",
+        _rate(lambda: decode_server_event(audio_frame)),
+        {"bare msgspec": _rate(lambda: bare_audio.decode(audio_frame)), "stdlib": _rate(stdlib_audio)},
+        ">= 0.8x bare, >= 3x stdlib",
+    )
+    _report(
+        "transcript delta decode",
+        _rate(lambda: decode_server_event(transcript_frame)),
+        {
+            "bare msgspec": _rate(lambda: bare_transcript.decode(transcript_frame)),
+            "stdlib": _rate(lambda: json.loads(transcript_frame)),
+        },
+        ">= 1,000,000/s",
+    )
+    _report(
+        "response.done with usage decode",
+        _rate(lambda: decode_server_event(response_done_frame)),
+        {"stdlib": _rate(lambda: json.loads(response_done_frame))},
+        "faster than stdlib",
+    )
+    _report(
+        "input_audio_buffer.append encode",
+        _rate(lambda: encode_client_event(InputAudioBufferAppend(audio=pcm_100ms))),
+        {
+            "bare msgspec": _rate(lambda: bare_encoder.encode(_BareAppend(audio=pcm_100ms))),
+            "stdlib": _rate(
+                lambda: json.dumps(
+                    {"type": "input_audio_buffer.append", "audio": base64.b64encode(pcm_100ms).decode()}
+                ).encode()
+            ),
+        },
+        "faster than stdlib",
+    )
+
+
+if __name__ == "__main__":
+    main()
