@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from pyagent._version import __version__
 from pyagent.errors import PyagentError
 
-__all__ = ["PyagentError", "__version__"]
+if TYPE_CHECKING:
+    from pyagent.voice import Agent, VoiceSession, tool
+
+__all__ = ["Agent", "PyagentError", "VoiceSession", "__version__", "tool"]
+
+# The voice layer pulls in the connection and the audio pipeline; it is imported on first use, so `import pyagent`
+# (and the `pyagent` command) stays quick and a layer below that fails to import does not break the error types.
+_LAZY = {"Agent": "pyagent.voice", "VoiceSession": "pyagent.voice", "tool": "pyagent.voice"}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'pyagent' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,48 @@
+"""The voice session: turns, states, barge-in and tools over a realtime connection."""
+
+from __future__ import annotations
+
+from pyagent.voice._agent import Agent
+from pyagent.voice._bargein import Interruption
+from pyagent.voice._tools import Tool, tool
+from pyagent.voice.errors import (
+    ConfigurationError,
+    InvalidStateError,
+    ListenTimeoutError,
+    ResponseError,
+    SessionClosedError,
+    ToolArgumentsError,
+    ToolDefinitionError,
+    ToolError,
+    VoiceError,
+)
+from pyagent.voice.session import (
+    AudioSource,
+    ResponseChunk,
+    SessionState,
+    ToolCallRecord,
+    VoiceResponse,
+    VoiceSession,
+)
+
+__all__ = [
+    "Agent",
+    "AudioSource",
+    "ConfigurationError",
+    "Interruption",
+    "InvalidStateError",
+    "ListenTimeoutError",
+    "ResponseChunk",
+    "ResponseError",
+    "SessionClosedError",
+    "SessionState",
+    "Tool",
+    "ToolArgumentsError",
+    "ToolCallRecord",
+    "ToolDefinitionError",
+    "ToolError",
+    "VoiceError",
+    "VoiceResponse",
+    "VoiceSession",
+    "tool",
+]

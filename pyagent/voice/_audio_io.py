@@ -1,0 +1,94 @@
+"""The user's audio to the service's and back, streaming: decode, mix, resample, encode.
+
+The service always takes and gives PCM16 mono at 24 kHz (:data:`SERVICE_SAMPLE_RATE`); the user speaks whatever
+:meth:`VoiceSession.configure_audio` said (8 kHz G.711 telephony, 44.1/48 kHz stereo microphones, ...). Each
+direction is one stateful converter so chunk boundaries are inaudible; ``flush()`` ends an utterance.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from pyagent.audio import Resampler, alaw_decode, alaw_encode, to_mono, ulaw_decode, ulaw_encode
+from pyagent.voice._config import SERVICE_SAMPLE_RATE, AudioSettings
+
+__all__ = ["InputConverter", "OutputConverter", "decode_user_audio", "encode_user_audio"]
+
+logger = logging.getLogger("pyagent.voice")
+
+
+def decode_user_audio(data: bytes, settings: AudioSettings) -> bytes:
+    """Mono PCM16 at the user's rate from whole frames of the user's format."""
+    if settings.format == "g711_ulaw":
+        pcm = ulaw_decode(data)
+    elif settings.format == "g711_alaw":
+        pcm = alaw_decode(data)
+    else:
+        pcm = bytes(data)
+    return to_mono(pcm, settings.channels)
+
+
+def encode_user_audio(mono_pcm16: bytes, settings: AudioSettings) -> bytes:
+    """The user's format from mono PCM16 at the user's rate (channels are copies of the mono signal)."""
+    pcm = mono_pcm16
+    if settings.channels > 1 and pcm:
+        pcm = np.repeat(np.frombuffer(pcm, dtype="<i2"), settings.channels).tobytes()
+    if settings.format == "g711_ulaw":
+        return ulaw_encode(pcm)
+    if settings.format == "g711_alaw":
+        return alaw_encode(pcm)
+    return pcm
+
+
+def _frame_bytes(settings: AudioSettings) -> int:
+    return settings.channels * (2 if settings.format == "pcm16" else 1)
+
+
+class InputConverter:
+    """User audio in, service audio (PCM16 24 kHz mono) out; partial frames wait for the next chunk."""
+
+    def __init__(self, settings: AudioSettings) -> None:
+        self.settings = settings
+        self._frame = _frame_bytes(settings)
+        self._carry = b""
+        rate = settings.sample_rate
+        self._resampler = Resampler(rate, SERVICE_SAMPLE_RATE) if rate != SERVICE_SAMPLE_RATE else None
+
+    def process(self, data: bytes) -> bytes:
+        """Convert a chunk of any length."""
+        data = self._carry + bytes(data)
+        whole = len(data) - len(data) % self._frame
+        data, self._carry = data[:whole], data[whole:]
+        if not data:
+            return b""
+        mono = decode_user_audio(data, self.settings)
+        return self._resampler.process(mono) if self._resampler else mono
+
+    def flush(self) -> bytes:
+        """End of the utterance: the resampler's tail; a partial frame left over is dropped."""
+        if self._carry:
+            logger.debug("dropping %d bytes that are not a whole audio frame", len(self._carry))
+            self._carry = b""
+        return self._resampler.flush() if self._resampler else b""
+
+
+class OutputConverter:
+    """Service audio in, the user's format out."""
+
+    def __init__(self, settings: AudioSettings) -> None:
+        self.settings = settings
+        rate = settings.sample_rate
+        self._resampler = Resampler(SERVICE_SAMPLE_RATE, rate) if rate != SERVICE_SAMPLE_RATE else None
+
+    def process(self, pcm16: bytes) -> bytes:
+        """Convert a chunk of service audio."""
+        mono = self._resampler.process(pcm16) if self._resampler else bytes(pcm16)
+        return encode_user_audio(mono, self.settings)
+
+    def flush(self) -> bytes:
+        """End of the response: the resampler's tail, converted."""
+        if self._resampler is None:
+            return b""
+        return encode_user_audio(self._resampler.flush(), self.settings)

@@ -1,0 +1,227 @@
+"""What a session asks of the service, and where the service is: pure values, no I/O.
+
+The session keeps its settings (voice, instructions, tools, turn detection, the user's audio format) here and turns
+them into pyagent's neutral *flat* session mapping; the connection's dialect turns that into the shape its service
+takes (``conn.dialect.session_to_wire(flat)``), so nothing here knows which service it talks to.
+
+The service always gets PCM16 at 24 kHz mono, the one format every dialect accepts; the user's format
+(:class:`AudioSettings`) is converted on the way in and out by the session, so 8 kHz telephony and 44.1/48 kHz
+microphones work the same everywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pyagent.voice.errors import ConfigurationError
+
+__all__ = [
+    "SERVICE_CHANNELS",
+    "SERVICE_SAMPLE_RATE",
+    "AudioSettings",
+    "EndpointSettings",
+    "TurnDetectionSettings",
+    "build_flat_session",
+    "resolve_endpoint",
+]
+
+SERVICE_SAMPLE_RATE = 24000
+SERVICE_CHANNELS = 1
+AudioEncoding = Literal["pcm16", "g711_ulaw", "g711_alaw"]
+_ENCODINGS: tuple[str, ...] = ("pcm16", "g711_ulaw", "g711_alaw")
+
+# Where the OpenAI service is when only OPENAI_API_KEY is set. The connection builds the URL from this base.
+OPENAI_DEFAULT_ENDPOINT = "https://api.openai.com/v1"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TurnDetectionSettings:
+    """When a user's turn ends: on the service (server VAD) and in :meth:`VoiceSession.listen` (the local detector).
+
+    Attributes:
+        enabled: False lets the caller decide turns (``send_audio(commit=True)``); the service detects none.
+        threshold: speech probability above which audio counts as speech, 0.0 to 1.0.
+        prefix_padding_ms: audio kept from before speech starts.
+        silence_duration_ms: silence that ends a turn.
+    """
+
+    enabled: bool = True
+    threshold: float = 0.5
+    prefix_padding_ms: int = 300
+    silence_duration_ms: int = 500
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ConfigurationError(f"turn detection threshold must be between 0.0 and 1.0, got {self.threshold}")
+        if self.prefix_padding_ms < 0 or self.silence_duration_ms < 0:
+            raise ConfigurationError("turn detection prefix_padding and silence_duration must not be negative")
+
+    def to_flat(self) -> dict[str, Any] | None:
+        """The flat ``turn_detection`` value.
+
+        The session, not the service, creates every response (``create_response: false``): that is how it keeps
+        exactly one response per turn and never two at once, on every dialect. The service still cancels its own
+        response when the user starts speaking (``interrupt_response: true``).
+        """
+        if not self.enabled:
+            return None
+        return {
+            "type": "server_vad",
+            "threshold": self.threshold,
+            "prefix_padding_ms": self.prefix_padding_ms,
+            "silence_duration_ms": self.silence_duration_ms,
+            "create_response": False,
+            "interrupt_response": True,
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AudioSettings:
+    """The audio format the *user* sends and receives; the session converts to and from the service's.
+
+    Attributes:
+        sample_rate: 8000 to 48000 Hz (G.711 is always 8000).
+        channels: 1 or 2 (interleaved).
+        format: ``"pcm16"``, ``"g711_ulaw"`` or ``"g711_alaw"``.
+    """
+
+    sample_rate: int = SERVICE_SAMPLE_RATE
+    channels: int = 1
+    format: AudioEncoding = "pcm16"
+
+    def __post_init__(self) -> None:
+        if self.format not in _ENCODINGS:
+            raise ConfigurationError(f"audio format must be one of {', '.join(_ENCODINGS)}, got {self.format!r}")
+        if not 8000 <= self.sample_rate <= 48000:
+            raise ConfigurationError(f"sample_rate must be between 8000 and 48000 Hz, got {self.sample_rate}")
+        if self.format != "pcm16" and self.sample_rate != 8000:
+            raise ConfigurationError(f"{self.format} audio is 8000 Hz, not {self.sample_rate}")
+        if self.channels not in (1, 2):
+            raise ConfigurationError(f"channels must be 1 or 2, got {self.channels}")
+
+    @property
+    def is_service_format(self) -> bool:
+        """True when no conversion is needed."""
+        return self.format == "pcm16" and self.sample_rate == SERVICE_SAMPLE_RATE and self.channels == SERVICE_CHANNELS
+
+    @property
+    def bytes_per_second(self) -> int:
+        """Bytes of one second of audio in this format."""
+        return self.sample_rate * self.channels * (2 if self.format == "pcm16" else 1)
+
+    def replace(
+        self, sample_rate: int | None = None, channels: int | None = None, format: str | None = None
+    ) -> AudioSettings:
+        """A copy with the given fields changed; G.711 without a rate means 8000 Hz."""
+        new_format = format if format is not None else self.format
+        if new_format not in _ENCODINGS:
+            raise ConfigurationError(f"audio format must be one of {', '.join(_ENCODINGS)}, got {new_format!r}")
+        rate = sample_rate
+        if rate is None:
+            rate = 8000 if new_format != "pcm16" else (self.sample_rate if self.format == "pcm16" else 24000)
+        return AudioSettings(
+            sample_rate=rate,
+            channels=channels if channels is not None else self.channels,
+            format=new_format,  # type: ignore[arg-type]  # checked against _ENCODINGS above
+        )
+
+
+def build_flat_session(
+    *,
+    voice: str,
+    instructions: str,
+    turn_detection: TurnDetectionSettings,
+    language: str | None,
+    transcription_model: str | None,
+    agent_fields: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """pyagent's flat session mapping for these settings (contract: the beta ``session.update`` shape).
+
+    The agent's fields (instructions, tools, tool_choice, temperature) win over the session's own instructions.
+    """
+    flat: dict[str, Any] = {
+        "modalities": ["text", "audio"],
+        "voice": voice,
+        "instructions": instructions,
+        "input_audio_format": "pcm16",
+        "output_audio_format": "pcm16",
+        "turn_detection": turn_detection.to_flat(),
+    }
+    if transcription_model:
+        transcription: dict[str, Any] = {"model": transcription_model}
+        if language:
+            transcription["language"] = language
+        flat["input_audio_transcription"] = transcription
+    if agent_fields:
+        for key, value in agent_fields.items():
+            if key == "instructions" and not value:
+                continue
+            flat[key] = value
+    return flat
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EndpointSettings:
+    """Where to connect and how to authenticate; the credential never shows in a repr.
+
+    Attributes:
+        endpoint: the base URL given to :func:`pyagent.realtime.connect`.
+        credential: an API key (str), a key or token credential object, or None (the local server).
+        dialect: the dialect name, or ``"auto"``.
+        source: where the settings came from (an argument or the environment variables' names), for messages.
+    """
+
+    endpoint: str
+    credential: Any = dataclasses.field(repr=False)
+    dialect: str
+    source: str
+
+
+def resolve_endpoint(
+    endpoint: str | None,
+    credential: Any,
+    dialect: str | None,
+    environ: Mapping[str, str] | None = None,
+) -> EndpointSettings:
+    """The endpoint from the arguments, else from the environment.
+
+    Order: ``endpoint=`` argument; ``PYAGENT_ENDPOINT`` (+ ``PYAGENT_API_KEY``, ``PYAGENT_DIALECT``);
+    ``OPENAI_API_KEY`` (OpenAI); ``AZURE_VOICELIVE_ENDPOINT`` + ``AZURE_VOICELIVE_API_KEY`` (Voice Live). An
+    explicit ``credential=`` or ``dialect=`` always wins over the environment's.
+
+    Raises:
+        ConfigurationError: none of these is set; the message names every option.
+    """
+    env = os.environ if environ is None else environ
+    explicit_dialect = dialect if dialect not in (None, "") else None
+    if endpoint:
+        key = credential if credential is not None else env.get("PYAGENT_API_KEY") or None
+        return EndpointSettings(endpoint, key, explicit_dialect or env.get("PYAGENT_DIALECT") or "auto", "endpoint=")
+    if env.get("PYAGENT_ENDPOINT"):
+        key = credential if credential is not None else env.get("PYAGENT_API_KEY") or None
+        return EndpointSettings(
+            env["PYAGENT_ENDPOINT"],
+            key,
+            explicit_dialect or env.get("PYAGENT_DIALECT") or "auto",
+            "PYAGENT_ENDPOINT",
+        )
+    if env.get("OPENAI_API_KEY"):
+        key = credential if credential is not None else env["OPENAI_API_KEY"]
+        return EndpointSettings(OPENAI_DEFAULT_ENDPOINT, key, explicit_dialect or "openai", "OPENAI_API_KEY")
+    if env.get("AZURE_VOICELIVE_ENDPOINT") and (credential is not None or env.get("AZURE_VOICELIVE_API_KEY")):
+        key = credential if credential is not None else env["AZURE_VOICELIVE_API_KEY"]
+        return EndpointSettings(
+            env["AZURE_VOICELIVE_ENDPOINT"],
+            key,
+            explicit_dialect or "voicelive",
+            "AZURE_VOICELIVE_ENDPOINT",
+        )
+    raise ConfigurationError(
+        "no realtime endpoint is configured. Pass endpoint= (and credential=, dialect=) to VoiceSession, or set "
+        "PYAGENT_ENDPOINT (with PYAGENT_API_KEY and PYAGENT_DIALECT as needed), or OPENAI_API_KEY for OpenAI, or "
+        "AZURE_VOICELIVE_ENDPOINT with AZURE_VOICELIVE_API_KEY for Azure AI Voice Live. "
+        "For a local, offline endpoint run `pyagent serve`."
+    )

@@ -1,0 +1,1102 @@
+"""VoiceSession: a spoken conversation with a model, in turns, over any realtime dialect.
+
+The session sits on a :class:`~pyagent.realtime.RealtimeConnection` and turns its events into turns: it sends the
+agent's configuration, moves the user's audio in (converted to what the service takes), collects the assistant's
+audio, transcript and tool calls into one response per turn, runs the tools, handles barge-in exactly, and keeps
+its :class:`SessionState` from the service's events through the table in :mod:`pyagent.voice._states`. It knows
+nothing of URLs or dialect names: the connection and its dialect hide them.
+
+One task reads the connection; everything the user calls sends. Responses are requested only by the session (the
+service's turn detection is told not to create them), one at a time, so there are never two active responses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import dataclasses
+import logging
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Mapping
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+
+import msgspec
+
+from pyagent.audio import Clock, PlaybackClock, VoiceActivityDetector
+from pyagent.realtime import ConnectionClosed, RealtimeConnection, connect
+from pyagent.realtime.dialects import Dialect
+from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
+from pyagent.realtime.events import InvalidEvent
+from pyagent.voice._agent import Agent
+from pyagent.voice._audio_io import InputConverter, OutputConverter, decode_user_audio, encode_user_audio
+from pyagent.voice._bargein import BargeIn, Interruption, Source
+from pyagent.voice._config import (
+    SERVICE_SAMPLE_RATE,
+    AudioSettings,
+    TurnDetectionSettings,
+    build_flat_session,
+    resolve_endpoint,
+)
+from pyagent.voice._events import EventEmitter, Handler
+from pyagent.voice._states import SessionState, StateMachine, Trigger
+from pyagent.voice._tools import Tool
+from pyagent.voice.errors import (
+    ListenTimeoutError,
+    ResponseError,
+    SessionClosedError,
+    ToolArgumentsError,
+)
+
+__all__ = [
+    "AudioSource",
+    "Interruption",
+    "ResponseChunk",
+    "SessionState",
+    "ToolCallRecord",
+    "VoiceResponse",
+    "VoiceSession",
+]
+
+logger = logging.getLogger("pyagent.voice")
+
+H = TypeVar("H", bound=Handler)
+AudioSource = AsyncIterable[bytes]
+"""Where :meth:`VoiceSession.listen` takes the user's audio from: chunks in the session's audio format."""
+
+_APPEND_BYTES = SERVICE_SAMPLE_RATE * 2 // 2  # 500 ms of service audio per input_audio_buffer.append
+_SETUP_TIMEOUT = 15.0  # seconds for session.created / session.updated after the socket opens
+_MAX_QUEUED_RESPONSES = 16  # unclaimed responses kept for receive(); older ones are dropped (logged)
+# Error codes that answer the session's own housekeeping and mean nothing went wrong.
+_BENIGN_ERRORS = frozenset({"response_cancel_not_active", "input_audio_buffer_commit_empty"})
+
+
+# --------------------------------------------------------------------------------------------------- results
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ToolCallRecord:
+    """One function call the model made and what the session answered.
+
+    Attributes:
+        call_id: the call's id, as the model sent it.
+        name: the tool's name.
+        arguments: the arguments, as the JSON text the model sent.
+        output: what was sent back as the ``function_call_output`` (the tool's result, or the error).
+        error: the error's message when the tool raised or the arguments did not match, else None.
+    """
+
+    call_id: str
+    name: str
+    arguments: str
+    output: str
+    error: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ResponseChunk:
+    """A piece of a response as it arrives (:meth:`VoiceSession.stream_receive`).
+
+    Attributes:
+        kind: ``"audio"``, ``"transcript"`` (of the audio) or ``"text"``.
+        data: audio in the session's audio format (empty for text chunks).
+        text: the transcript or text delta (empty for audio chunks).
+        response_id: the service's response id.
+    """
+
+    kind: Literal["audio", "transcript", "text"]
+    data: bytes = b""
+    text: str = ""
+    response_id: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class VoiceResponse:
+    """The assistant's complete answer to one user turn, tool calls and all.
+
+    Attributes:
+        audio: the assistant's audio in the session's audio format (``sample_rate``, ``channels``, ``format``).
+        transcript: what the assistant said.
+        text: text output (text-only responses).
+        input_transcript: what the service recognised of the user's turn, when it transcribes.
+        tool_calls: the function calls the session ran for this turn, in order.
+        usage: token counts summed over the turn's responses (``input_tokens``, ``output_tokens``, ...).
+        status: the last response's status: ``"completed"``, ``"cancelled"``, ``"incomplete"`` or ``"failed"``.
+        response_ids: the service's responses that made up this turn (a tool call adds one).
+        interrupted: True when the user barged in or ``interrupt()`` was called.
+        audio_end_ms: how much of the interrupted item's audio was played, as sent in the truncation.
+        sample_rate: the audio's rate.
+        channels: the audio's channels.
+        format: the audio's encoding.
+    """
+
+    audio: bytes
+    transcript: str
+    text: str
+    input_transcript: str
+    tool_calls: tuple[ToolCallRecord, ...]
+    usage: Mapping[str, int]
+    status: str
+    response_ids: tuple[str, ...]
+    interrupted: bool
+    audio_end_ms: int | None
+    sample_rate: int
+    channels: int
+    format: str
+
+    @property
+    def id(self) -> str:
+        """The id of the turn's last response."""
+        return self.response_ids[-1] if self.response_ids else ""
+
+    @property
+    def duration_ms(self) -> int:
+        """Length of :attr:`audio` in milliseconds."""
+        per_second = self.sample_rate * self.channels * (2 if self.format == "pcm16" else 1)
+        return len(self.audio) * 1000 // per_second
+
+
+@dataclasses.dataclass(slots=True)
+class _Turn:
+    """The response being built."""
+
+    converter: OutputConverter
+    audio: bytearray = dataclasses.field(default_factory=bytearray)
+    transcript: list[str] = dataclasses.field(default_factory=list)
+    text: list[str] = dataclasses.field(default_factory=list)
+    input_transcript: str = ""
+    tool_calls: list[ToolCallRecord] = dataclasses.field(default_factory=list)
+    usage: dict[str, int] = dataclasses.field(default_factory=dict)
+    response_ids: list[str] = dataclasses.field(default_factory=list)
+    interrupted: bool = False
+    audio_end_ms: int | None = None
+    started: bool = False
+
+
+class _Outbox:
+    """Chunks and finished responses for :meth:`VoiceSession.receive` and :meth:`VoiceSession.stream_receive`."""
+
+    def __init__(self) -> None:
+        self._items: collections.deque[ResponseChunk | VoiceResponse | BaseException] = collections.deque()
+        self._event = asyncio.Event()
+
+    def put(self, item: ResponseChunk | VoiceResponse | BaseException) -> None:
+        self._items.append(item)
+        if isinstance(item, VoiceResponse):
+            finished = sum(isinstance(queued, VoiceResponse) for queued in self._items)
+            if finished > _MAX_QUEUED_RESPONSES:
+                self._drop_oldest_turn()
+        self._event.set()
+
+    def _drop_oldest_turn(self) -> None:
+        while self._items:
+            dropped = self._items.popleft()
+            if isinstance(dropped, VoiceResponse):
+                logger.warning("no one called receive() for %d responses; dropped the oldest", _MAX_QUEUED_RESPONSES)
+                return
+
+    def clear_chunks(self) -> None:
+        """Forget chunks nobody streams (only finished responses matter to receive())."""
+        self._items = collections.deque(item for item in self._items if not isinstance(item, ResponseChunk))
+
+    async def get(self) -> ResponseChunk | VoiceResponse | BaseException:
+        while not self._items:
+            self._event.clear()
+            await self._event.wait()
+        return self._items.popleft()
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+
+# --------------------------------------------------------------------------------------------------- the session
+
+
+class _Connecting:
+    """What :meth:`VoiceSession.connect` returns: await it, or use it as an async context manager."""
+
+    def __init__(self, session: VoiceSession) -> None:
+        self._session = session
+
+    def __await__(self) -> Generator[Any, None, VoiceSession]:
+        return self._session._open().__await__()
+
+    async def __aenter__(self) -> VoiceSession:
+        return await self._session._open()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._session.disconnect()
+
+
+class VoiceSession:
+    """A realtime voice conversation with a model, turn by turn.
+
+    ::
+
+        session = VoiceSession(agent=Agent("helper", "Be brief.", tools=[get_weather]))
+        async with session.connect() as voice:
+            response = await voice.respond(user_audio)
+
+    Args:
+        model: the model (or Azure deployment) to talk to.
+        voice: the assistant's voice.
+        agent: instructions and tools; without one the service's defaults apply.
+        language: the user's language, for the service's transcription of the user's audio.
+        sample_rate: the rate of the audio the user sends and receives (see :meth:`configure_audio`).
+        turn_detection: True lets the service detect the end of the user's turns; False means the caller does
+            (``send_audio(commit=True)``).
+        endpoint: the service's base URL; else the environment (``PYAGENT_ENDPOINT``, ``OPENAI_API_KEY``,
+            ``AZURE_VOICELIVE_ENDPOINT``...).
+        credential: an API key or a credential object (never logged).
+        dialect: ``"auto"``, ``"openai"``, ``"azure-openai"``, ``"azure-openai-ga"`` or ``"voicelive"``.
+        audio_source: where :meth:`listen` reads the user's audio: an async iterable of chunks in the session's
+            audio format (default: the microphone, with the ``devices`` extra).
+        clock: the time source of the playback clock (a ``ManualClock`` in tests).
+        transcription_model: the service's model for transcribing the user, or None for no user transcripts.
+        connect_options: extra keyword arguments for :func:`pyagent.realtime.connect` (``api_version``,
+            ``connection_options``, ``headers``...).
+    """
+
+    def __init__(
+        self,
+        model: str = "gpt-4o-realtime",
+        voice: str = "alloy",
+        agent: Agent | None = None,
+        language: str = "en",
+        sample_rate: int = 24000,
+        turn_detection: bool = True,
+        *,
+        endpoint: str | None = None,
+        credential: Any = None,
+        dialect: str = "auto",
+        audio_source: AudioSource | None = None,
+        clock: Clock | None = None,
+        transcription_model: str | None = "whisper-1",
+        connect_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._model = model
+        self._voice = voice
+        self.agent = agent
+        self.language = language
+        self._endpoint = endpoint
+        self._credential = credential
+        self._dialect_name = dialect
+        self._transcription_model = transcription_model
+        self._connect_options = dict(connect_options or {})
+        self._audio = AudioSettings(sample_rate=sample_rate)
+        self._turn_detection = TurnDetectionSettings(enabled=turn_detection)
+        self._audio_source = audio_source
+        self._clock = clock
+        self._machine = StateMachine()
+        self._emitter = EventEmitter()
+        self._playback = PlaybackClock(SERVICE_SAMPLE_RATE, clock=clock)
+        self._conn: RealtimeConnection | None = None
+        self._session_id = ""
+        self._reset_connection_state()
+
+    def _reset_connection_state(self) -> None:
+        self._reader: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._outbox = _Outbox()
+        self._bargein = BargeIn(server_interrupts=self._turn_detection.enabled)
+        self._turn: _Turn | None = None
+        self._input = InputConverter(self._audio)
+        self._response_idle = asyncio.Event()
+        self._response_idle.set()
+        self._requesting = False  # a response.create is on its way and not yet answered
+        self._pending_user_turn = False  # a user turn was committed and no response asked for it yet
+        self._manual_turn = 0  # send_audio(commit=True) calls in progress: they ask for the response
+        self._vad_in_speech = False
+        self._vad_commits = 0  # turns the service's turn detection ended
+        self._vad_commits_mark = 0  # ... as counted when the caller last ended a turn
+        self._syncs: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._closed_error: SessionClosedError | None = None
+        self._last_input_transcript = ""
+
+    def __repr__(self) -> str:
+        return f"VoiceSession(model={self._model!r}, voice={self._voice!r}, state={self.state.name})"
+
+    # ------------------------------------------------------------------------------------------------ properties
+
+    @property
+    def state(self) -> SessionState:
+        """Where the session is: IDLE, CONNECTING, CONNECTED, LISTENING, PROCESSING, SPEAKING or DISCONNECTED."""
+        return self._machine.state
+
+    @property
+    def model(self) -> str:
+        """The model (or deployment) the session talks to."""
+        return self._model
+
+    @property
+    def voice(self) -> str:
+        """The assistant's voice."""
+        return self._voice
+
+    @property
+    def is_connected(self) -> bool:
+        """True from the end of ``connect()`` until the session is disconnected."""
+        return self._conn is not None and self.state not in (SessionState.IDLE, SessionState.DISCONNECTED)
+
+    @property
+    def session_id(self) -> str:
+        """The service's id of this session (``""`` until connected)."""
+        return self._session_id
+
+    @property
+    def dialect(self) -> Dialect | None:
+        """The connection's dialect, once connected."""
+        return self._conn.dialect if self._conn is not None else None
+
+    @property
+    def audio_format(self) -> AudioSettings:
+        """The audio format the user sends and receives."""
+        return self._audio
+
+    @property
+    def sample_rate(self) -> int:
+        """The rate of the user's audio."""
+        return self._audio.sample_rate
+
+    @property
+    def turn_detection(self) -> TurnDetectionSettings:
+        """The turn detection settings (service and :meth:`listen`)."""
+        return self._turn_detection
+
+    @property
+    def playback(self) -> PlaybackClock:
+        """The assistant's audio as played: a speaker sink reads from it (24 kHz PCM16 mono); barge-in truncates
+        by it."""
+        return self._playback
+
+    # ------------------------------------------------------------------------------------------------ events
+
+    def on(self, name: str) -> Callable[[H], H]:
+        """Decorator registering a handler (sync or async) of an event.
+
+        Events: ``speech_started()``, ``speech_ended()``, ``response_started()``, ``transcript_available(text,
+        role)``, ``response_done(response)``, ``audio(data)``, ``function_call(call)``, ``state_changed(new, old)``,
+        ``interrupted(interruption)``, ``error(error)``. A handler may take fewer arguments than its event carries.
+        A handler that raises is logged and the session goes on.
+
+        Raises:
+            ValueError: an unknown event name.
+        """
+        return self._emitter.on(name)
+
+    def off(self, name: str, handler: Handler) -> None:
+        """Unregister a handler."""
+        self._emitter.remove(name, handler)
+
+    # ------------------------------------------------------------------------------------------------ configuration
+
+    def configure_turn_detection(
+        self,
+        enabled: bool = True,
+        threshold: float = 0.5,
+        prefix_padding: int = 300,
+        silence_duration: int = 500,
+    ) -> None:
+        """Set how the end of the user's turn is found, by the service and by :meth:`listen`.
+
+        Args:
+            enabled: False: no turn detection; the caller ends turns with ``send_audio(commit=True)``.
+            threshold: speech sensitivity, 0.0 to 1.0.
+            prefix_padding: milliseconds of audio kept before speech starts.
+            silence_duration: milliseconds of silence that end a turn.
+
+        Raises:
+            ConfigurationError: a value out of range.
+        """
+        self._turn_detection = TurnDetectionSettings(
+            enabled=enabled,
+            threshold=threshold,
+            prefix_padding_ms=prefix_padding,
+            silence_duration_ms=silence_duration,
+        )
+        self._bargein.server_interrupts = enabled
+        self._push_session_update()
+
+    def configure_audio(
+        self, sample_rate: int | None = None, channels: int | None = None, format: str | None = None
+    ) -> None:
+        """Set the format of the audio the user sends and receives; the session converts to and from the service's.
+
+        Args:
+            sample_rate: 8000 to 48000 Hz (G.711 formats are 8000 Hz and default to it).
+            channels: 1 or 2.
+            format: ``"pcm16"``, ``"g711_ulaw"`` or ``"g711_alaw"``.
+
+        Raises:
+            ConfigurationError: an unsupported combination.
+        """
+        self._audio = self._audio.replace(sample_rate=sample_rate, channels=channels, format=format)
+        self._input = InputConverter(self._audio)
+
+    def set_audio_source(self, source: AudioSource | None) -> None:
+        """Where :meth:`listen` reads from: an async iterable of chunks in the session's format; None for the
+        microphone."""
+        self._audio_source = source
+
+    def _flat_session(self) -> dict[str, Any]:
+        return build_flat_session(
+            voice=self._voice,
+            instructions="",
+            turn_detection=self._turn_detection,
+            language=self.language,
+            transcription_model=self._transcription_model,
+            agent_fields=self.agent.session_fields() if self.agent else None,
+        )
+
+    def _push_session_update(self) -> None:
+        if self._conn is None or not self.is_connected:
+            return
+        self._spawn(self._send_session_update(), "session.update")
+
+    async def _send_session_update(self, flat: Mapping[str, Any] | None = None) -> asyncio.Future[None]:
+        conn = self._require_conn()
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._syncs.append(done)
+        wire = conn.dialect.session_to_wire(self._flat_session() if flat is None else flat)
+        await self._send({"type": "session.update", "session": wire})
+        return done
+
+    # ------------------------------------------------------------------------------------------------ connecting
+
+    def connect(self) -> _Connecting:
+        """Open the session: ``async with session.connect() as voice:`` or ``await session.connect()``.
+
+        Raises (when awaited or entered):
+            InvalidStateError: the session is already connected.
+            ConfigurationError: no endpoint is configured (the message names the options).
+            pyagent.realtime.ConnectionError: the service could not be reached or refused the connection.
+        """
+        return _Connecting(self)
+
+    async def _open(self) -> VoiceSession:
+        self._machine.check("connect")
+        settings = resolve_endpoint(
+            self._endpoint, self._credential, self._dialect_name if self._dialect_name != "auto" else None
+        )
+        self._reset_connection_state()
+        self._playback.reset()
+        await self._apply(Trigger.CONNECT)
+        try:
+            conn = await connect(
+                endpoint=settings.endpoint,
+                credential=settings.credential,
+                model=self._model,
+                dialect=settings.dialect,
+                **self._connect_options,
+            )
+        except BaseException:
+            await self._apply(Trigger.FAILED)
+            raise
+        self._conn = conn
+        try:
+            async with asyncio.timeout(_SETUP_TIMEOUT):
+                created = await conn.recv()
+                if conn.dialect.canonical_event_name(created.type) != "session.created":
+                    raise ResponseError(f"the service's first event was {created.type!r}, not session.created")
+                self._read_session_id(created)
+                self._reader = asyncio.create_task(self._read_loop(conn), name="pyagent-voice-reader")
+                updated = await self._send_session_update()
+                await updated
+        except BaseException as exc:
+            await self._shutdown(None)
+            if isinstance(exc, TimeoutError):
+                raise SessionClosedError("the service did not set up the session in time") from exc
+            raise
+        await self._apply(Trigger.OPENED)
+        logger.info("voice session %s connected (%s)", self._session_id, conn.dialect.name)
+        return self
+
+    async def disconnect(self) -> None:
+        """Close the session; it ends DISCONNECTED. Disconnecting a session that is not connected does nothing."""
+        if self._conn is None:
+            return
+        await self._shutdown(SessionClosedError("the session was disconnected"))
+
+    async def _shutdown(self, error: SessionClosedError | None) -> None:
+        conn, self._conn = self._conn, None
+        reader, self._reader = self._reader, None
+        current = asyncio.current_task()
+        for task in [*self._tasks, *([reader] if reader else [])]:
+            if task is not current:
+                task.cancel()
+        for task in [*self._tasks, *([reader] if reader else [])]:
+            if task is not current:
+                with contextlib.suppress(BaseException):
+                    await task
+        self._tasks.clear()
+        if conn is not None:
+            await conn.close()
+        self._fail_waiters(error or SessionClosedError("the session was disconnected"))
+        self._playback.clear()
+        await self._apply(Trigger.CLOSED)
+
+    def _fail_waiters(self, error: SessionClosedError) -> None:
+        self._closed_error = error
+        for waiter in self._syncs:
+            if not waiter.done():
+                waiter.set_exception(error)
+                waiter.exception()  # retrieved: nobody may be awaiting it any more
+        self._syncs.clear()
+        self._response_idle.set()
+
+    # ------------------------------------------------------------------------------------------------ sending
+
+    def _require_conn(self) -> RealtimeConnection:
+        if self._conn is None:
+            raise self._closed_error or SessionClosedError("the session is not connected")
+        return self._conn
+
+    async def _send(self, event: Mapping[str, Any]) -> None:
+        conn = self._require_conn()
+        try:
+            await conn.send(event)
+        except ConnectionClosed as exc:
+            raise SessionClosedError(f"the connection closed: {exc}", code=exc.code, reason=exc.reason) from exc
+
+    async def _append(self, service_audio: bytes) -> None:
+        for start in range(0, len(service_audio), _APPEND_BYTES):
+            await self._send(
+                {"type": "input_audio_buffer.append", "audio": service_audio[start : start + _APPEND_BYTES]}
+            )
+
+    async def send_audio(self, audio_data: bytes, commit: bool = True) -> None:
+        """Send the user's audio (in the session's audio format).
+
+        Args:
+            audio_data: audio chunk; any length.
+            commit: True ends the user's turn here and asks for the response (read it with :meth:`receive`).
+                With the service's turn detection on, a turn it already ended is not ended twice.
+
+        Raises:
+            InvalidStateError: the session is not connected.
+            SessionClosedError: the connection closed.
+        """
+        self._machine.check("send_audio")
+        if not commit:
+            await self._append(self._input.process(audio_data))
+            return
+        self._manual_turn += 1
+        try:
+            await self._append(self._input.process(audio_data) + self._input.flush())
+            await self._end_user_turn()
+        finally:
+            self._manual_turn -= 1
+
+    async def _end_user_turn(self) -> None:
+        """Commit the user's turn unless the service's turn detection has, then ask for the response."""
+        if self._turn_detection.enabled:
+            # Let the service take in all the audio first (it answers events in order), then decide from what its
+            # turn detection did since the last turn ended: still in speech -> commit; it ended the turn itself ->
+            # drop the trailing silence and answer that turn (unless already answered); it heard nothing -> commit
+            # anyway, because the caller said the turn is over.
+            await (await self._send_session_update({}))
+            took_turn = not self._vad_in_speech and self._vad_commits > self._vad_commits_mark
+            self._vad_commits_mark = self._vad_commits
+            if took_turn:
+                await self._send({"type": "input_audio_buffer.clear"})
+                if self._pending_user_turn:
+                    await self._request_response()
+                return
+        await self._send({"type": "input_audio_buffer.commit"})
+        self._pending_user_turn = True
+        await self._request_response()
+
+    async def send_text(self, text: str) -> None:
+        """Send the user's turn as text and ask for the response (read it with :meth:`receive`)."""
+        self._machine.check("send_text")
+        item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+        await self._send({"type": "conversation.item.create", "item": item})
+        self._pending_user_turn = True
+        await self._request_response()
+
+    async def _request_response(self) -> None:
+        """Ask for a response once no other is active: never two at once."""
+        while not self._response_idle.is_set() or self._requesting:
+            await self._response_idle.wait()
+            if self._conn is None:
+                raise self._closed_error or SessionClosedError("the session is not connected")
+            await asyncio.sleep(0)  # let the reader finish the done response's bookkeeping
+        self._requesting = True
+        self._response_idle.clear()
+        self._pending_user_turn = False
+        try:
+            await self._send({"type": "response.create"})
+        except BaseException:
+            self._requesting = False
+            self._response_idle.set()
+            raise
+
+    # ------------------------------------------------------------------------------------------------ receiving
+
+    async def receive(self) -> VoiceResponse:
+        """The next complete response: audio (in the session's format), transcript, text, tool calls, usage.
+
+        Raises:
+            SessionClosedError: the connection closed before the response was complete (state DISCONNECTED).
+            ResponseError: the service reported that the response failed.
+        """
+        if not self._outbox:
+            self._check_open("receive")
+        while True:
+            item = await self._next_item()
+            if isinstance(item, VoiceResponse):
+                return item
+
+    async def stream_receive(self) -> AsyncIterator[ResponseChunk]:
+        """The next response's pieces as they arrive: audio chunks (``.data``), transcript and text deltas.
+
+        Ends when the response is complete (tool calls included).
+
+        Raises:
+            SessionClosedError: the connection closed mid-response.
+            ResponseError: the service reported that the response failed.
+        """
+        if not self._outbox:
+            self._check_open("stream_receive")
+        while True:
+            item = await self._next_item()
+            if isinstance(item, VoiceResponse):
+                return
+            yield item
+
+    async def _next_item(self) -> ResponseChunk | VoiceResponse:
+        if not self._outbox and self._conn is None:
+            raise self._closed_error or SessionClosedError("the session is not connected")
+        item = await self._outbox.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def _check_open(self, call: str) -> None:
+        if self._closed_error is not None and self.state is SessionState.DISCONNECTED:
+            raise self._closed_error
+        self._machine.check(call)
+
+    async def respond(self, user_audio: bytes) -> VoiceResponse:
+        """Send a whole user turn, end it, ask for the response and return it."""
+        self._machine.check("respond")
+        self._outbox.clear_chunks()
+        await self.send_audio(user_audio, commit=True)
+        return await self.receive()
+
+    async def interrupt(self) -> bool:
+        """Interrupt the assistant now, as if the user had started to speak (without a new user turn).
+
+        Returns:
+            True when something was interrupted (a response was active or its audio was playing).
+        """
+        self._machine.check("interrupt")
+        return await self._barge_in("user")
+
+    # ------------------------------------------------------------------------------------------------ listening
+
+    async def listen(self, timeout: float | None = None) -> bytes:  # noqa: ASYNC109 - the spec names it
+        """The user's next utterance, from the audio source, cut by the local turn detector.
+
+        The detector uses :meth:`configure_turn_detection`'s threshold, padding and silence. Speech that starts
+        while the assistant speaks interrupts it (barge-in).
+
+        Args:
+            timeout: seconds to wait for a complete utterance; None waits for ever.
+
+        Returns:
+            The utterance (prefix padding included) in the session's audio format; empty when the source ended
+            without speech.
+
+        Raises:
+            ListenTimeoutError: no complete utterance within ``timeout``.
+            ConfigurationError: no audio source and no microphone (install the ``devices`` extra).
+        """
+        self._machine.check("listen")
+        source = self._audio_source
+        if source is None:
+            from pyagent.voice._devices import Microphone
+
+            source = Microphone(self._audio)
+            self._audio_source = source
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._listen(source)
+        except TimeoutError:
+            raise ListenTimeoutError(f"no complete utterance within {timeout} s") from None
+
+    async def _listen(self, source: AudioSource) -> bytes:
+        settings = self._audio
+        td = self._turn_detection
+        vad = VoiceActivityDetector(
+            settings.sample_rate,
+            threshold=td.threshold,
+            prefix_padding_ms=td.prefix_padding_ms,
+            silence_duration_ms=max(td.silence_duration_ms, 20),
+        )
+        frame = settings.channels * (2 if settings.format == "pcm16" else 1)
+        carry = b""
+        async for chunk in source:
+            data = carry + bytes(chunk)
+            whole = len(data) - len(data) % frame
+            data, carry = data[:whole], data[whole:]
+            for event in vad.process(decode_user_audio(data, settings)):
+                if event.kind == "speech_started":
+                    await self._barge_in("local")
+                    await self._apply(Trigger.SPEECH_STARTED)
+                    await self._emitter.emit("speech_started")
+                else:
+                    await self._emitter.emit("speech_ended")
+                    return encode_user_audio(event.audio, settings)
+        for event in vad.flush():
+            if event.kind == "speech_stopped":
+                await self._emitter.emit("speech_ended")
+                return encode_user_audio(event.audio, settings)
+        return b""
+
+    # ------------------------------------------------------------------------------------------------ the reader
+
+    def _spawn(self, coro: Awaitable[Any], what: str) -> None:
+        async def run() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except SessionClosedError:
+                logger.debug("%s: the session closed", what)
+            except Exception as exc:
+                logger.exception("%s failed", what)
+                await self._emitter.emit("error", exc)
+
+        task = asyncio.create_task(run(), name=f"pyagent-voice-{what}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _read_loop(self, conn: RealtimeConnection) -> None:
+        error: SessionClosedError | None = None
+        try:
+            async for event in conn:
+                await self._dispatch(conn.dialect.canonical_event_name(event.type), event)
+        except asyncio.CancelledError:
+            raise
+        except ConnectionClosed as exc:
+            error = SessionClosedError(
+                f"the connection closed unexpectedly ({exc.code}{' ' + exc.reason if exc.reason else ''})",
+                code=exc.code,
+                reason=exc.reason,
+            )
+        except RealtimeConnectionError as exc:
+            error = SessionClosedError(f"the connection failed: {exc}")
+        except Exception as exc:
+            logger.exception("the voice session's reader failed")
+            error = SessionClosedError(f"the session failed: {exc!r}")
+        if error is None:
+            code, reason = conn.close_code, conn.close_reason or ""
+            error = SessionClosedError(
+                f"the service closed the session ({code} {reason})".strip(), code=code, reason=reason
+            )
+        if self._reader is not None and self._reader is asyncio.current_task():
+            self._reader = None
+            busy = self._turn is not None or not self._response_idle.is_set() or self._manual_turn > 0
+            if busy:
+                self._outbox.put(error)
+                await self._emitter.emit("error", error)
+            logger.info("voice session %s: %s", self._session_id, error)
+            await self._shutdown(error)
+
+    async def _dispatch(self, name: str, event: Any) -> None:
+        handler = _HANDLERS.get(name)
+        if handler is not None:
+            await handler(self, event)
+        elif isinstance(event, InvalidEvent):
+            logger.warning("the service sent an event that does not fit its schema: %s", event.error)
+
+    async def _apply(self, trigger: Trigger) -> None:
+        change = self._machine.apply(trigger)
+        if change is not None:
+            old, new = change
+            logger.debug("state %s -> %s", old.name, new.name)
+            await self._emitter.emit("state_changed", new, old)
+
+    def _read_session_id(self, event: Any) -> None:
+        session_id = _field(_field(event, "session"), "id")
+        if isinstance(session_id, str) and session_id:
+            self._session_id = session_id
+
+    # -- service events ---------------------------------------------------------------------------------------------
+
+    async def _on_session_updated(self, event: Any) -> None:
+        self._read_session_id(event)
+        if self._syncs:
+            waiter = self._syncs.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _on_speech_started(self, event: Any) -> None:
+        self._vad_in_speech = True
+        await self._barge_in("server")
+        await self._apply(Trigger.SPEECH_STARTED)
+        await self._emitter.emit("speech_started")
+
+    async def _on_speech_stopped(self, event: Any) -> None:
+        self._vad_in_speech = False
+        self._vad_commits += 1  # the service commits the turn it just ended, before anything else
+        await self._emitter.emit("speech_ended")
+
+    async def _on_committed(self, event: Any) -> None:
+        self._pending_user_turn = True
+        await self._apply(Trigger.COMMITTED)
+        if self._manual_turn == 0 and self._turn_detection.enabled:
+            # The service's turn detection ended a turn of streamed audio: the session asks for its response.
+            self._spawn(self._answer_pending_turn(), "response.create")
+
+    async def _answer_pending_turn(self) -> None:
+        await asyncio.sleep(0)
+        if self._pending_user_turn and self._manual_turn == 0:
+            await self._request_response()
+
+    async def _on_input_transcript(self, event: Any) -> None:
+        text = _text(_field(event, "transcript"))
+        self._last_input_transcript = text
+        if self._turn is not None and not self._turn.input_transcript:
+            self._turn.input_transcript = text
+        await self._emitter.emit("transcript_available", text, "user")
+
+    async def _on_response_created(self, event: Any) -> None:
+        response_id = _text(_field(_field(event, "response"), "id"))
+        self._requesting = False
+        self._response_idle.clear()
+        self._bargein.response_created(response_id)
+        turn = self._ensure_turn()
+        turn.response_ids.append(response_id)
+        await self._apply(Trigger.RESPONSE_CREATED)
+        if not turn.started:
+            turn.started = True
+            await self._emitter.emit("response_started")
+
+    def _ensure_turn(self) -> _Turn:
+        if self._turn is None:
+            self._turn = _Turn(OutputConverter(self._audio), input_transcript=self._last_input_transcript)
+        return self._turn
+
+    async def _on_audio_delta(self, event: Any) -> None:
+        response_id = _text(_field(event, "response_id"))
+        item_id = _text(_field(event, "item_id"))
+        content_index = int(_field(event, "content_index") or 0)
+        delta = _field(event, "delta")
+        if not isinstance(delta, bytes | bytearray) or not delta:
+            return
+        if not self._bargein.audio_received(response_id, item_id, content_index):
+            return  # late audio of an interrupted response: the user must not hear it
+        self._playback.enqueue(item_id, content_index, delta)
+        turn = self._ensure_turn()
+        data = turn.converter.process(bytes(delta))
+        turn.audio += data
+        await self._apply(Trigger.AUDIO)
+        if data:
+            self._outbox.put(ResponseChunk("audio", data=data, response_id=response_id))
+            await self._emitter.emit("audio", data)
+
+    async def _on_transcript_delta(self, event: Any) -> None:
+        response_id = _text(_field(event, "response_id"))
+        if self._bargein.is_dropped(response_id):
+            return
+        delta = _text(_field(event, "delta"))
+        self._ensure_turn().transcript.append(delta)
+        self._outbox.put(ResponseChunk("transcript", text=delta, response_id=response_id))
+
+    async def _on_text_delta(self, event: Any) -> None:
+        response_id = _text(_field(event, "response_id"))
+        delta = _text(_field(event, "delta"))
+        self._ensure_turn().text.append(delta)
+        self._outbox.put(ResponseChunk("text", text=delta, response_id=response_id))
+
+    async def _on_transcript_done(self, event: Any) -> None:
+        transcript = _text(_field(event, "transcript"))
+        if transcript:
+            await self._emitter.emit("transcript_available", transcript, "assistant")
+
+    async def _on_response_done(self, event: Any) -> None:
+        response = _field(event, "response")
+        response_id = _text(_field(response, "id"))
+        status = _text(_field(response, "status")) or "completed"
+        self._bargein.response_done(response_id)
+        self._requesting = False
+        turn = self._ensure_turn()
+        if response_id and response_id not in turn.response_ids:
+            turn.response_ids.append(response_id)
+        _add_usage(turn.usage, _field(response, "usage"))
+        calls = [item for item in (_field(response, "output") or ()) if _field(item, "type") == "function_call"]
+        if calls and status == "completed" and not turn.interrupted:
+            await self._apply(Trigger.TOOL_CALLS)
+            self._response_idle.set()
+            self._spawn(self._run_tools(calls), "tools")
+            return
+        self._turn = None
+        tail = turn.converter.flush()
+        if tail:
+            turn.audio += tail
+            self._outbox.put(ResponseChunk("audio", data=tail, response_id=response_id))
+        result = VoiceResponse(
+            audio=bytes(turn.audio),
+            transcript="".join(turn.transcript),
+            text="".join(turn.text),
+            input_transcript=turn.input_transcript,
+            tool_calls=tuple(turn.tool_calls),
+            usage=dict(turn.usage),
+            status=status,
+            response_ids=tuple(turn.response_ids),
+            interrupted=turn.interrupted,
+            audio_end_ms=turn.audio_end_ms,
+            sample_rate=self._audio.sample_rate,
+            channels=self._audio.channels,
+            format=self._audio.format,
+        )
+        self._last_input_transcript = ""
+        await self._apply(Trigger.RESPONSE_DONE)
+        self._response_idle.set()
+        if status == "failed":
+            details = _field(response, "status_details")
+            error = _field(details, "error")
+            message = _text(_field(error, "message")) or "the service reported that the response failed"
+            failure = ResponseError(message, code=_text(_field(error, "code")), error_type=_text(_field(error, "type")))
+            self._outbox.put(failure)
+            await self._emitter.emit("error", failure)
+            return
+        self._outbox.put(result)
+        await self._emitter.emit("response_done", result)
+
+    async def _on_error(self, event: Any) -> None:
+        detail = _field(event, "error")
+        code = _text(_field(detail, "code"))
+        message = _text(_field(detail, "message")) or "the service reported an error"
+        if code in _BENIGN_ERRORS:
+            logger.debug("service: %s (%s)", message, code)
+            return
+        error = ResponseError(message, code=code, error_type=_text(_field(detail, "type")))
+        logger.warning("service error: %s%s", message, f" ({code})" if code else "")
+        if self._requesting:
+            # Our response.create was refused: whoever waits for that response hears why.
+            self._requesting = False
+            self._response_idle.set()
+            if self._turn is None:
+                self._outbox.put(error)
+        await self._emitter.emit("error", error)
+
+    # -- tools ------------------------------------------------------------------------------------------------------
+
+    async def _run_tools(self, calls: list[Any]) -> None:
+        turn = self._ensure_turn()
+        for call in calls:
+            record = await self._run_tool(call)
+            turn.tool_calls.append(record)
+            item = {"type": "function_call_output", "call_id": record.call_id, "output": record.output}
+            await self._send({"type": "conversation.item.create", "item": item})
+            await self._emitter.emit("function_call", record)
+        await self._request_response()
+
+    async def _run_tool(self, call: Any) -> ToolCallRecord:
+        name = _text(_field(call, "name"))
+        call_id = _text(_field(call, "call_id"))
+        arguments = _text(_field(call, "arguments"))
+        found: Tool[..., Any] | None = self.agent.get_tool(name) if self.agent else None
+        if found is None:
+            known = ", ".join(t.name for t in self.agent.tools) if self.agent else "none"
+            message = f"there is no tool named {name!r} (tools: {known})"
+            return ToolCallRecord(call_id, name, arguments, _error_output(message), message)
+        try:
+            output = await found.invoke(arguments)
+        except ToolArgumentsError as exc:
+            logger.info("tool %s: %s", name, exc)
+            return ToolCallRecord(call_id, name, arguments, _error_output(str(exc)), str(exc))
+        except Exception as exc:
+            # The model hears what went wrong and may recover; the session goes on.
+            logger.warning("tool %s raised %s: %s", name, type(exc).__name__, exc, exc_info=True)
+            message = f"{name} raised {type(exc).__name__}: {exc}"
+            return ToolCallRecord(call_id, name, arguments, _error_output(message), message)
+        return ToolCallRecord(call_id, name, arguments, output)
+
+    # -- barge-in ---------------------------------------------------------------------------------------------------
+
+    async def _barge_in(self, source: Source) -> bool:
+        action = self._bargein.speech_started(source, self._playback)
+        if not action.interrupted:
+            return False
+        if action.stop_playback:
+            self._playback.clear()
+        if action.cancel_response_id is not None:
+            await self._send({"type": "response.cancel", "response_id": action.cancel_response_id})
+        if action.truncate is not None:
+            t = action.truncate
+            await self._send(
+                {
+                    "type": "conversation.item.truncate",
+                    "item_id": t.item_id,
+                    "content_index": t.content_index,
+                    "audio_end_ms": t.audio_end_ms,
+                }
+            )
+        if self._turn is not None:
+            self._turn.interrupted = True
+            if action.truncate is not None:
+                self._turn.audio_end_ms = action.truncate.audio_end_ms
+        await self._apply(Trigger.INTERRUPTED)
+        assert action.interruption is not None
+        await self._emitter.emit("interrupted", action.interruption)
+        return True
+
+
+# --------------------------------------------------------------------------------------------------- helpers
+
+
+def _field(obj: Any, name: str) -> Any:
+    """A field of an event Struct or a raw mapping; absent (UNSET) reads as None."""
+    if obj is None:
+        return None
+    value = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+    if value is None and not isinstance(obj, Mapping):
+        raw = getattr(obj, "raw", None)  # UnknownEvent keeps its fields in .raw
+        if isinstance(raw, Mapping):
+            value = raw.get(name)
+    return None if value is msgspec.UNSET else value
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _add_usage(total: dict[str, int], usage: Any) -> None:
+    if usage is None:
+        return
+    for key in ("total_tokens", "input_tokens", "output_tokens"):
+        value = _field(usage, key)
+        if isinstance(value, int):
+            total[key] = total.get(key, 0) + value
+
+
+def _error_output(message: str) -> str:
+    import json
+
+    return json.dumps({"error": message}, ensure_ascii=False)
+
+
+_Handler = Callable[[VoiceSession, Any], Awaitable[None]]
+# Canonical (GA) event name -> the session's handler; beta names arrive canonicalised by the dialect.
+_HANDLERS: Mapping[str, _Handler] = {
+    "session.created": VoiceSession._on_session_updated,
+    "session.updated": VoiceSession._on_session_updated,
+    "transcription_session.updated": VoiceSession._on_session_updated,
+    "input_audio_buffer.speech_started": VoiceSession._on_speech_started,
+    "input_audio_buffer.speech_stopped": VoiceSession._on_speech_stopped,
+    "input_audio_buffer.committed": VoiceSession._on_committed,
+    "conversation.item.input_audio_transcription.completed": VoiceSession._on_input_transcript,
+    "response.created": VoiceSession._on_response_created,
+    "response.output_audio.delta": VoiceSession._on_audio_delta,
+    "response.output_audio_transcript.delta": VoiceSession._on_transcript_delta,
+    "response.output_audio_transcript.done": VoiceSession._on_transcript_done,
+    "response.output_text.delta": VoiceSession._on_text_delta,
+    "response.done": VoiceSession._on_response_done,
+    "error": VoiceSession._on_error,
+}
