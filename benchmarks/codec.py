@@ -112,9 +112,7 @@ def main() -> None:
         "openai-python_openapi_realtime_event_examples.json"
     )
     done: dict[str, Any] = next(
-        e["example"]
-        for e in json.loads(done_frame.read_text())
-        if e["schema"] == "RealtimeServerEventResponseDone"
+        e["example"] for e in json.loads(done_frame.read_text()) if e["schema"] == "RealtimeServerEventResponseDone"
     )
     response_done_frame = json.dumps(done).encode()
 
