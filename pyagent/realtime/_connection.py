@@ -24,6 +24,7 @@ from websockets.exceptions import InvalidHandshake, InvalidStatus
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 from websockets.uri import WebSocketURI
+from websockets.version import version as websockets_version
 
 from pyagent._version import __version__
 from pyagent.realtime._credentials import Secret, redact, resolve_credential
@@ -56,7 +57,7 @@ __all__ = ["RealtimeConnection", "VoiceLiveConnection", "connect"]
 _log = logging.getLogger("pyagent.realtime")
 _KEEPALIVE_REASON = "keepalive ping timeout"
 _QUIET_CODES = frozenset({1000, 1005})
-_USER_AGENT = f"pyagent/{__version__} websockets/{websockets.__version__}"
+_USER_AGENT = f"pyagent/{__version__} websockets/{websockets_version}"
 
 
 class _RedactingLogger(logging.LoggerAdapter[logging.Logger]):
@@ -313,7 +314,8 @@ class RealtimeConnection:
             return ConnectionClosed(int(exc.rcvd.code), redact(exc.rcvd.reason, self._secrets))
         if exc.sent is not None and exc.sent.reason == _KEEPALIVE_REASON:
             return KeepaliveTimeout(1006, _KEEPALIVE_REASON)
-        if exc.sent is not None and self._close_requested:
+        if exc.sent is not None:
+            # This side failed the connection (1009 message too big, 1002 protocol error, ...) or closed it.
             return ConnectionClosed(int(exc.sent.code), exc.sent.reason)
         return ConnectionClosed(1006, "the connection dropped without a close frame")
 
@@ -392,19 +394,16 @@ class _Opening:
             for existing in [k for k in headers if k.lower() == str(key).lower()]:
                 del headers[existing]
             headers[str(key)] = str(value)
-        kwargs = self.options.websockets_kwargs()
-        if self.url.loopback:
-            kwargs.setdefault("proxy", None)
-        logger = _RedactingLogger(logging.getLogger("websockets.client"), secrets)
+        kwargs: dict[str, Any] = {
+            "additional_headers": headers,
+            "user_agent_header": _USER_AGENT,
+            "logger": _RedactingLogger(logging.getLogger("websockets.client"), secrets),
+            # A proxy never helps reach this machine; elsewhere websockets follows the environment's proxy settings.
+            "proxy": None if self.url.loopback else True,
+        }
+        kwargs.update(self.options.websockets_kwargs())  # vendor_options last: they win
         _log.debug("connecting to %s as %s", redact(self.url.url, secrets), self.dialect.name)
-        opener = _Opener(
-            self.url.url,
-            autoping=self.options.autoping,
-            additional_headers=headers,
-            user_agent_header=_USER_AGENT,
-            logger=logger,
-            **kwargs,
-        )
+        opener = _Opener(self.url.url, autoping=self.options.autoping, **kwargs)
         try:
             websocket = await opener
         except InvalidHandshake as exc:
