@@ -11,7 +11,24 @@ from typing import ClassVar
 
 import msgspec
 
-__all__ = ["ClientEventBase", "Model", "ServerEventBase", "TaggedModel"]
+__all__ = ["ClientEventBase", "Model", "ServerEventBase", "TaggedModel", "masked_repr"]
+
+
+def masked_repr(obj: msgspec.Struct, secrets: frozenset[str]) -> str:
+    """The Struct's repr with the values of ``secrets`` (and of every header) replaced, so keys never reach a log."""
+    parts = []
+    for name in obj.__struct_fields__:
+        value = getattr(obj, name)
+        if value is msgspec.UNSET:
+            continue
+        if value is not None and name in secrets:
+            shown = "'***'"
+        elif name == "headers" and isinstance(value, dict):
+            shown = repr(dict.fromkeys(value, "***"))
+        else:
+            shown = repr(value)
+        parts.append(f"{name}={shown}")
+    return f"{type(obj).__name__}({', '.join(parts)})"
 
 
 class Model(msgspec.Struct, kw_only=True, repr_omit_defaults=True):

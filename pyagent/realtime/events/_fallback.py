@@ -18,6 +18,10 @@ class UnknownEvent(msgspec.Struct, kw_only=True):
     type: str
     raw: dict[str, Any]
 
+    def __repr__(self) -> str:
+        # The raw frame may carry a secret (an ephemeral key in a session object): the repr names only its keys.
+        return f"UnknownEvent(type={self.type!r}, raw_keys={sorted(self.raw)!r})"
+
 
 class InvalidEvent(msgspec.Struct, kw_only=True):
     """An event of a known ``type`` that does not fit its schema (a missing field, a wrong type).
@@ -31,3 +35,7 @@ class InvalidEvent(msgspec.Struct, kw_only=True):
     type: str
     raw: str
     error: str
+
+    def __repr__(self) -> str:
+        # The raw frame may carry a secret: the repr gives its size, not its text.
+        return f"InvalidEvent(type={self.type!r}, error={self.error!r}, raw=<{len(self.raw)} chars>)"

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal, TypeAlias
 
 from msgspec import UNSET, UnsetType
 
-from pyagent.realtime.events._base import Model, TaggedModel
+from pyagent.realtime.events._base import Model, TaggedModel, masked_repr
 
 __all__ = [
     "Animation",
@@ -310,7 +310,7 @@ class McpApprovalFilter(Model, kw_only=True):
 
 
 class McpTool(TaggedModel, tag="mcp", kw_only=True):
-    """A remote MCP server whose tools the model may call (GA and Voice Live)."""
+    """A remote MCP server whose tools the model may call (GA, Voice Live); its credentials never appear in a repr."""
 
     type: ClassVar[Literal["mcp"]] = "mcp"
     server_label: str
@@ -324,6 +324,9 @@ class McpTool(TaggedModel, tag="mcp", kw_only=True):
     allowed_callers: list[str] | UnsetType | None = UNSET
     defer_loading: bool | UnsetType | None = UNSET
     tunnel_id: str | UnsetType | None = UNSET
+
+    def __repr__(self) -> str:
+        return masked_repr(self, frozenset({"authorization"}))
 
 
 Tool: TypeAlias = FunctionTool | McpTool
@@ -781,7 +784,7 @@ class ClientSecret(Model, kw_only=True):
     expires_after: ClientSecretExpiry | UnsetType | None = UNSET
 
     def __repr__(self) -> str:
-        return f"ClientSecret(value=***, expires_at={self.expires_at!r})"
+        return masked_repr(self, frozenset({"value"}))
 
 
 class AvatarIceServer(Model, kw_only=True):
@@ -792,7 +795,7 @@ class AvatarIceServer(Model, kw_only=True):
     credential: str | UnsetType | None = UNSET
 
     def __repr__(self) -> str:
-        return f"AvatarIceServer(urls={self.urls!r})"
+        return masked_repr(self, frozenset({"credential"}))
 
 
 class AvatarVideoCrop(Model, kw_only=True):
