@@ -105,3 +105,13 @@ def test_every_type_a_catalogue_names_exists() -> None:
     for field in fields:
         for part in field["type"].replace("list[", " ").replace("]", " ").replace("|", " ").split():
             assert part in known, (field, part)
+
+
+def test_beta_names_point_at_catalogued_ga_events() -> None:
+    server = {e["type"]: e for e in EVENTS if e["direction"] == "server"}
+    renamed = {e["type"]: e["ga_name"] for e in EVENTS if "ga_name" in e}
+    assert len(renamed) == 6
+    for beta, ga in renamed.items():
+        assert "openai" in server[ga]["dialects"]
+        assert "openai" not in server[beta]["dialects"]
+        assert _by_name(server[beta]["fields"]).keys() <= _by_name(server[ga]["fields"]).keys() | {"obfuscation"}
