@@ -618,6 +618,7 @@ class ServerSession:
             return
         del item.audio[item.audio_bytes_per_second * audio_end_ms // 1000 // 2 * 2 :]
         content[content_index]["transcript"] = ""  # the services drop the transcript of truncated audio
+        item.data["_truncated"] = True
         self._emit(
             "conversation.item.truncated", item_id=item_id, content_index=content_index, audio_end_ms=audio_end_ms
         )
@@ -899,7 +900,7 @@ class ServerSession:
             )
             item.data["content"] = [part]
         elif part["type"] == "audio":
-            part["transcript"] = said
+            part["transcript"] = "" if item.data.get("_truncated") else said
             self._emit(
                 "response.output_audio.done",
                 response_id=response.id,

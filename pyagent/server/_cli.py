@@ -1,0 +1,107 @@
+"""``pyagent serve``: the local realtime server from the command line.
+
+``pyagent/cli.py`` wires this in with :func:`add_serve_parser` and :func:`run_serve`; the server runs until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import signal
+import sys
+from typing import Any
+
+from pyagent.server._server import PATHS, LocalServer
+from pyagent.server.errors import ServerError
+
+__all__ = ["add_serve_parser", "run_serve"]
+
+API_KEY_ENV = "PYAGENT_SERVER_API_KEY"
+
+
+def _factor(text: str) -> float:
+    if text.lower() in ("inf", "max", "fast"):
+        return math.inf
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be > 0, or 'inf'")
+    return value
+
+
+def add_serve_parser(subparsers: Any) -> None:
+    """Add the ``serve`` subcommand to an ``argparse`` subparsers object."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the local realtime-compatible server",
+        description="A local realtime server speaking the OpenAI, Azure OpenAI and Voice Live protocols, with real VAD "
+        "and offline speech. Paths: " + ", ".join(PATHS) + ".",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1, loopback)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
+    parser.add_argument(
+        "--api-key",
+        default=None,
+        help=f"the key clients must send (default: ${API_KEY_ENV}, else any key is accepted)",
+    )
+    parser.add_argument("--record", metavar="DIR", default=None, help="write every session to DIR as JSONL")
+    parser.add_argument(
+        "--speech",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="real recognition and synthesis (pocketsphinx, hibari-tts): auto uses them when installed",
+    )
+    parser.add_argument(
+        "--realtime-factor",
+        type=_factor,
+        default=1.0,
+        help="send response audio this many times faster than real time ('inf': at once; default 1)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every session")
+    parser.set_defaults(func=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Run the server until interrupted; 0 on a clean stop, 1 when it cannot start."""
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    logging.getLogger("pyagent.server").setLevel(logging.INFO)
+    api_key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV) or None
+    server = LocalServer(
+        host=args.host,
+        port=args.port,
+        api_key=api_key,
+        speech=args.speech,
+        record_dir=args.record,
+        realtime_factor=args.realtime_factor,
+    )
+    try:
+        asyncio.run(_serve(server))
+    except KeyboardInterrupt:
+        pass
+    except (ServerError, OSError) as exc:
+        print(f"pyagent serve: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _serve(server: LocalServer) -> None:
+    await server.start()
+    print(f"pyagent local realtime server on {server.url}  (endpoint for clients: {server.endpoint})", flush=True)
+    for path, dialect in PATHS.items():
+        print(f"  {dialect.name:<16} {server.url}{path}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Windows has no loop signal handlers: Ctrl-C arrives as KeyboardInterrupt instead.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.close()

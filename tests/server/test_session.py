@@ -1,0 +1,315 @@
+"""The protocol state machine on plain values: frames in, events and jobs out, time from a manual clock."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from typing import Any
+
+import pytest
+
+from pyagent.audio import ManualClock
+from pyagent.realtime.codec import encode_client_event, encode_server_event
+from pyagent.realtime.dialects import AZURE_OPENAI, OPENAI, VOICELIVE, Dialect
+from pyagent.server import EchoResponder, Reply, ToolCall
+from pyagent.server._session import RecognizeJob, RespondJob, ServerSession, SynthesizeJob
+from pyagent.server._speech import DurationRecognizer, ToneSynthesizer
+
+from .conftest import WEATHER_TOOL
+
+
+class Driver:
+    """Runs a session's jobs at once with the fallback engines, as the I/O layer would, and collects its events."""
+
+    def __init__(self, dialect: Dialect = OPENAI, *, realtime_factor: float = math.inf, **kwargs: Any) -> None:
+        self.clock = ManualClock()
+        self.session = ServerSession(
+            dialect, clock=self.clock, realtime_factor=realtime_factor, rng=random.Random(1), **kwargs
+        )
+        self.responder: Any = EchoResponder()
+        self.events: list[dict[str, Any]] = []
+        self.held: list[Any] = []
+        self.hold_synthesis = False
+        self.session.start()
+        self.pump()
+
+    def send(self, event: dict[str, Any], *, unchecked: bool = False) -> list[dict[str, Any]]:
+        """Send through the codec, or as plain JSON (``unchecked``) for what the codec would refuse to send."""
+        self.session.receive(json.dumps(event) if unchecked else encode_client_event(event))
+        return self.pump()
+
+    def pump(self) -> list[dict[str, Any]]:
+        new: list[dict[str, Any]] = []
+        while True:
+            events = self.session.take_events()
+            for event in events:
+                encode_server_event(event)  # every event fits the codec's schema
+            new.extend(events)
+            jobs = self.session.take_jobs()
+            if not jobs:
+                break
+            for job in jobs:
+                if isinstance(job, RecognizeJob):
+                    self.session.recognized(job.item_id, DurationRecognizer().recognize(job.pcm16, job.sample_rate))
+                elif isinstance(job, RespondJob):
+                    self.session.replied(job.response_id, self.responder(job.context))
+                elif isinstance(job, SynthesizeJob) and self.hold_synthesis:
+                    self.held.append(job)
+                else:
+                    assert isinstance(job, SynthesizeJob)
+                    self.session.synthesized(job.response_id, job.item_id, ToneSynthesizer().synthesize(job.text))
+        self.events.extend(new)
+        return new
+
+    def advance(self, seconds: float) -> list[dict[str, Any]]:
+        self.clock.advance(seconds)
+        self.session.tick()
+        return self.pump()
+
+
+def user_text(text: str) -> dict[str, Any]:
+    return {
+        "type": "conversation.item.create",
+        "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]},
+    }
+
+
+def kinds(events: list[dict[str, Any]]) -> list[str]:
+    return [event["type"] for event in events]
+
+
+def test_session_created_first_with_the_dialect_shape() -> None:
+    ga = Driver(OPENAI).events[0]
+    assert ga["type"] == "session.created"
+    assert ga["session"]["object"] == "realtime.session"
+    assert ga["session"]["audio"]["input"]["turn_detection"]["type"] == "server_vad"
+    beta = Driver(AZURE_OPENAI).events[0]["session"]
+    assert beta["input_audio_format"] == "pcm16"
+    assert beta["turn_detection"]["silence_duration_ms"] == 200
+    voicelive = Driver(VOICELIVE).events[0]["session"]
+    assert voicelive["voice"]["type"] == "azure-standard"
+    assert voicelive["input_audio_sampling_rate"] == 24000
+    assert voicelive["agent"] is None
+    transcription = Driver(AZURE_OPENAI, transcription=True).events[0]
+    assert transcription["type"] == "transcription_session.created"
+
+
+def test_ids_repeat_with_the_same_seed() -> None:
+    assert Driver().events == Driver().events
+
+
+def test_audio_is_paced_by_the_injected_clock() -> None:
+    driver = Driver(realtime_factor=1.0)
+    driver.send(user_text("one two three four five six"))
+    first = driver.send({"type": "response.create"})
+    deltas = [e for e in first if e["type"] == "response.output_audio.delta"]
+    assert len(deltas) == 1  # only the first 100 ms are due at once
+    deadline = driver.session.next_deadline()
+    assert deadline == pytest.approx(0.1)
+    assert driver.advance(0.05) == []
+    assert kinds(driver.advance(0.05)) == ["response.output_audio.delta"]
+    rest = driver.advance(60.0)
+    assert rest[-2]["type"] == "response.done"
+    assert driver.session.next_deadline() is None
+
+
+def test_faster_than_real_time() -> None:
+    driver = Driver(realtime_factor=4.0)
+    driver.send(user_text("one two three"))
+    driver.send({"type": "response.create"})
+    assert driver.session.next_deadline() == pytest.approx(0.025)
+
+
+def test_manual_turns_and_session_merge() -> None:
+    driver = Driver(AZURE_OPENAI)
+    updated = driver.send({"type": "session.update", "session": {"turn_detection": None, "instructions": "Hi."}})
+    assert updated[0]["session"]["turn_detection"] is None
+    assert updated[0]["session"]["voice"] == "alloy"  # untouched fields stay
+    merged = driver.send(
+        {"type": "session.update", "session": {"turn_detection": {"type": "server_vad", "silence_duration_ms": 900}}}
+    )
+    assert merged[0]["session"]["turn_detection"]["silence_duration_ms"] == 900
+    again = driver.send(
+        {"type": "session.update", "session": {"turn_detection": {"type": "server_vad", "threshold": 0.7}}}
+    )
+    assert again[0]["session"]["turn_detection"]["silence_duration_ms"] == 900
+    assert again[0]["session"]["turn_detection"]["threshold"] == 0.7
+
+
+def test_only_one_active_response() -> None:
+    driver = Driver()
+    driver.hold_synthesis = True
+    driver.send({"type": "response.create"})
+    error = driver.send({"type": "response.create", "event_id": "evt_2"})
+    assert error[0]["error"]["code"] == "conversation_already_has_active_response"
+    assert error[0]["error"]["event_id"] == "evt_2"
+
+
+def test_cancel_before_the_reply_arrives_drops_the_late_work() -> None:
+    driver = Driver()
+    driver.hold_synthesis = True
+    driver.send(user_text("hello"))
+    driver.send({"type": "response.create"})
+    done = driver.send({"type": "response.cancel"})
+    assert kinds(done)[:5] == [
+        "response.output_audio.done",
+        "response.output_audio_transcript.done",
+        "response.content_part.done",
+        "response.output_item.done",
+        "conversation.item.done",
+    ]
+    assert done[5]["response"]["status"] == "cancelled"
+    job = driver.held.pop()
+    driver.session.synthesized(job.response_id, job.item_id, ToneSynthesizer().synthesize(job.text))
+    assert driver.pump() == []
+    assert driver.advance(10) == []
+
+
+def test_truncating_the_playing_item_stops_its_audio() -> None:
+    driver = Driver(realtime_factor=1.0)
+    driver.send(user_text("a long enough sentence to speak for a couple of seconds"))
+    first = driver.send({"type": "response.create"})
+    item_id = next(e for e in first if e["type"] == "response.output_item.added")["item"]["id"]
+    driver.advance(0.35)
+    too_far = driver.send(
+        {"type": "conversation.item.truncate", "item_id": item_id, "content_index": 0, "audio_end_ms": 5000}
+    )
+    assert too_far[0]["error"]["param"] == "audio_end_ms"
+    events = driver.send(
+        {"type": "conversation.item.truncate", "item_id": item_id, "content_index": 0, "audio_end_ms": 250}
+    )
+    assert events[0]["type"] == "conversation.item.truncated"
+    done = events[-2]["response"]
+    assert done["status"] == "completed"
+    assert done["output"][0]["status"] == "incomplete"
+    assert driver.advance(10) == []
+    retrieved = driver.send({"type": "conversation.item.retrieve", "item_id": item_id})
+    assert retrieved[0]["item"]["content"][0]["transcript"] == ""
+
+
+def test_out_of_band_response_stays_out_of_the_conversation() -> None:
+    driver = Driver()
+    driver.send(user_text("hello"))
+    events = driver.send(
+        {
+            "type": "response.create",
+            "response": {"conversation": "none", "output_modalities": ["text"], "metadata": {"topic": "x"}},
+        }
+    )
+    assert "conversation.item.added" not in kinds(events)
+    done = events[-2]["response"]
+    assert done["conversation_id"] is None
+    assert done["metadata"] == {"topic": "x"}
+    assert done["output_modalities"] == ["text"]
+    assert [item.id for item in driver.session.items] == [driver.session.items[0].id]
+
+
+def test_tool_choice_none_keeps_the_tools_out_of_reach() -> None:
+    driver = Driver()
+    driver.send({"type": "session.update", "session": {"type": "realtime", "tools": [WEATHER_TOOL]}})
+    driver.send(user_text("what is the weather in paris"))
+    called = driver.send({"type": "response.create"})
+    assert "response.function_call_arguments.done" in kinds(called)
+    driver.send({"type": "session.update", "session": {"type": "realtime", "tool_choice": "none"}})
+    driver.send(user_text("what is the weather in paris"))
+    spoken = driver.send({"type": "response.create"})
+    assert "response.function_call_arguments.done" not in kinds(spoken)
+
+
+def test_responder_text_then_tool_calls_in_one_response() -> None:
+    driver = Driver(AZURE_OPENAI)
+    driver.responder = lambda context: Reply(text="Let me look.", tool_calls=[ToolCall("a"), ToolCall("b", {"x": 1})])
+    events = driver.send({"type": "response.create"})
+    output = events[-2]["response"]["output"]
+    assert [item["type"] for item in output] == ["message", "function_call", "function_call"]
+    assert [item.get("name") for item in output] == [None, "a", "b"]
+    indexes = [e["output_index"] for e in events if e["type"] == "response.output_item.added"]
+    assert indexes == [0, 1, 2]
+
+
+def test_voice_cannot_change_once_the_assistant_has_spoken() -> None:
+    driver = Driver(AZURE_OPENAI)
+    assert driver.send({"type": "session.update", "session": {"voice": "verse"}})[0]["type"] == "session.updated"
+    driver.send({"type": "response.create"})
+    error = driver.send({"type": "session.update", "session": {"voice": "alloy"}})
+    assert error[0]["error"]["code"] == "cannot_update_voice"
+
+
+@pytest.mark.parametrize(
+    ("session", "param"),
+    [
+        ({"modalities": ["video"]}, "session.modalities"),
+        ({"input_audio_format": "opus"}, "session.input_audio_format"),
+        ({"turn_detection": {"type": "magic"}}, "session.turn_detection.type"),
+        (
+            {"turn_detection": {"type": "server_vad", "silence_duration_ms": -1}},
+            "session.turn_detection.silence_duration_ms",
+        ),
+        ({"temperature": 2.0}, "session.temperature"),
+        ({"max_response_output_tokens": 0}, "session.max_response_output_tokens"),
+        ({"tool_choice": "sometimes"}, "session.tool_choice"),
+        ({"tools": [{"type": "function"}]}, "session.tools[0].name"),
+    ],
+)
+def test_invalid_session_values(session: dict[str, Any], param: str) -> None:
+    driver = Driver(AZURE_OPENAI)
+    before = dict(driver.session.config)
+    error = driver.send({"type": "session.update", "session": session}, unchecked=True)
+    assert error[0]["type"] == "error"
+    assert error[0]["error"]["param"] == param
+    assert driver.session.config == before
+
+
+def test_delete_and_retrieve_unknown_items() -> None:
+    driver = Driver()
+    for event in (
+        {"type": "conversation.item.delete", "item_id": "item_nope"},
+        {"type": "conversation.item.retrieve", "item_id": "item_nope"},
+        {"type": "conversation.item.truncate", "item_id": "item_nope", "content_index": 0, "audio_end_ms": 0},
+    ):
+        assert driver.send(event)[0]["error"]["code"] == "item_not_found"
+
+
+def test_items_with_duplicate_ids_or_bad_roles_are_refused() -> None:
+    driver = Driver()
+    item = {"id": "item_mine", "type": "message", "role": "user", "content": [{"type": "input_text", "text": "a"}]}
+    assert driver.send({"type": "conversation.item.create", "item": item})[0]["item"]["id"] == "item_mine"
+    assert driver.send({"type": "conversation.item.create", "item": item})[0]["error"]["code"] == "item_already_exists"
+
+
+def test_interruption_by_speech(paris_pcm16: bytes) -> None:
+    driver = Driver(realtime_factor=1.0)
+    driver.send(user_text("a long enough sentence to speak for a couple of seconds"))
+    driver.send({"type": "response.create"})
+    driver.advance(0.2)
+    events: list[dict[str, Any]] = []
+    for start in range(0, len(paris_pcm16), 4800):
+        events += driver.send({"type": "input_audio_buffer.append", "audio": paris_pcm16[start : start + 4800]})
+    order = kinds(events)
+    cancelled = next(e for e in events if e["type"] == "response.done")
+    assert order.index("input_audio_buffer.speech_started") < order.index("response.done")
+    assert cancelled["response"]["status_details"] == {"type": "cancelled", "reason": "turn_detected"}
+    assert order.count("response.created") == 1  # the new turn's response
+    assert order.index("input_audio_buffer.committed") < order.index("response.created")
+
+
+def test_interrupt_response_false_lets_the_response_finish(paris_pcm16: bytes) -> None:
+    driver = Driver(realtime_factor=1.0)
+    driver.send(
+        {
+            "type": "session.update",
+            "session": {
+                "type": "realtime",
+                "audio": {"input": {"turn_detection": {"type": "server_vad", "interrupt_response": False}}},
+            },
+        }
+    )
+    driver.send(user_text("a long enough sentence to speak for a couple of seconds"))
+    driver.send({"type": "response.create"})
+    events: list[dict[str, Any]] = []
+    for start in range(0, len(paris_pcm16), 4800):
+        events += driver.send({"type": "input_audio_buffer.append", "audio": paris_pcm16[start : start + 4800]})
+    assert "input_audio_buffer.speech_started" in kinds(events)
+    assert "response.done" not in kinds(events)
+    assert driver.advance(60)[-2]["response"]["status"] == "completed"
