@@ -115,3 +115,13 @@ def test_beta_names_point_at_catalogued_ga_events() -> None:
         assert "openai" in server[ga]["dialects"]
         assert "openai" not in server[beta]["dialects"]
         assert _by_name(server[beta]["fields"]).keys() <= _by_name(server[ga]["fields"]).keys() | {"obfuscation"}
+
+
+def test_every_event_of_a_real_voicelive_turn_is_catalogued_for_voicelive() -> None:
+    text = (ROOT / "fixtures" / "events" / "msdocs_voicelive_python_quickstart_observed_event_order.txt").read_text()
+    observed = [line.split()[0] for line in text.splitlines() if line[:1].isalpha() and "." in line.split()[0]]
+    observed = [name for name in observed if not name.endswith(":")]
+    server = {e["type"]: e for e in EVENTS if e["direction"] == "server"}
+    assert len(observed) >= 10
+    for name in observed:
+        assert "voicelive" in server[name]["dialects"], name

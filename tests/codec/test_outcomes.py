@@ -149,3 +149,19 @@ def test_invalid_event_encodes_back_to_its_text() -> None:
     event = decode_client_event(text)
     assert isinstance(event, InvalidEvent)
     assert encode_client_event(event) == text.encode()
+
+
+def test_extra_fields_are_tolerated() -> None:
+    text = '{"type": "input_audio_buffer.cleared", "event_id": "e", "new_field": {"x": 1}}'
+    event = decode_server_event(text)
+    assert type(event).__name__ == "InputAudioBufferCleared"
+    assert event.event_id == "e"  # type: ignore[union-attr]
+
+
+def test_unknown_nested_variant_keeps_the_frame_in_an_invalid_event() -> None:
+    text = '{"type": "conversation.item.added", "event_id": "e", "item": {"type": "image_generation_call", "id": "x"}}'
+    event = decode_server_event(text)
+    assert isinstance(event, InvalidEvent)
+    assert event.type == "conversation.item.added"
+    assert "$.item" in event.error
+    assert json.loads(event.raw)["item"]["type"] == "image_generation_call"
