@@ -1,0 +1,68 @@
+"""Audio for realtime voice: PCM16 at any rate, streaming resampling, G.711, WAV, chunking, playback clock, VAD.
+
+Pure and synchronous (numpy and soxr only); devices are in :mod:`pyagent.audio.devices` behind the ``devices`` extra.
+"""
+
+from __future__ import annotations
+
+from pyagent.audio._chunk import Chunker
+from pyagent.audio._clock import Clock, ManualClock, MonotonicClock
+from pyagent.audio._convert import (
+    apply_gain,
+    dbfs,
+    float32_to_pcm16,
+    from_mono,
+    int16_to_pcm16,
+    pcm16_to_float32,
+    pcm16_to_int16,
+    rms,
+    to_mono,
+)
+from pyagent.audio._format import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioEncoding, AudioFormat
+from pyagent.audio._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
+from pyagent.audio._playback import PlaybackClock
+from pyagent.audio._resample import ResampleQuality, Resampler
+from pyagent.audio._transcode import convert, decode_to_pcm16, encode_pcm16
+from pyagent.audio._vad import VadEvent, VadEventKind, VoiceActivityDetector
+from pyagent.audio._wav import load_audio, read_raw, read_wav, write_wav
+from pyagent.audio.errors import AudioDeviceError, AudioError, AudioFormatError
+
+__all__ = [
+    "AudioDeviceError",
+    "AudioEncoding",
+    "AudioError",
+    "AudioFormat",
+    "AudioFormatError",
+    "Chunker",
+    "Clock",
+    "MAX_SAMPLE_RATE",
+    "MIN_SAMPLE_RATE",
+    "ManualClock",
+    "MonotonicClock",
+    "PlaybackClock",
+    "ResampleQuality",
+    "Resampler",
+    "VadEvent",
+    "VadEventKind",
+    "VoiceActivityDetector",
+    "alaw_decode",
+    "alaw_encode",
+    "apply_gain",
+    "convert",
+    "dbfs",
+    "decode_to_pcm16",
+    "encode_pcm16",
+    "float32_to_pcm16",
+    "from_mono",
+    "int16_to_pcm16",
+    "load_audio",
+    "pcm16_to_float32",
+    "pcm16_to_int16",
+    "read_raw",
+    "read_wav",
+    "rms",
+    "to_mono",
+    "ulaw_decode",
+    "ulaw_encode",
+    "write_wav",
+]

@@ -1,0 +1,248 @@
+"""PlaybackClock: exact played/received milliseconds under a manual clock, in virtual and sink-driven modes.
+
+At 24 kHz PCM16 one millisecond is 48 bytes, so every expectation below is an exact integer.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from pyagent.audio import AudioError, AudioFormatError, Clock, ManualClock, MonotonicClock, PlaybackClock
+
+MS = 48  # bytes per millisecond at 24 kHz mono PCM16
+
+
+def audio(ms: int, value: int = 1) -> bytes:
+    return value.to_bytes(2, "little", signed=True) * (ms * MS // 2)
+
+
+def test_clocks() -> None:
+    clock = ManualClock(5.0)
+    assert clock.now() == 5.0
+    assert clock.advance(0.25) == 5.25
+    with pytest.raises(AudioError, match="only moves forward"):
+        clock.advance(-1)
+    assert isinstance(clock, Clock)
+    monotonic = MonotonicClock()
+    assert isinstance(monotonic, Clock)
+    assert monotonic.now() <= monotonic.now()
+
+
+def test_virtual_playback_follows_the_clock_and_never_passes_what_was_received() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(1000))
+    assert playback.received_ms("item_a", 0) == 1000
+    assert playback.played_ms("item_a", 0) == 0
+    assert playback.is_playing
+    assert playback.current == ("item_a", 0)
+    clock.advance(0.25)
+    assert playback.played_ms("item_a", 0) == 250
+    assert playback.truncate_ms("item_a", 0) == 250
+    assert playback.pending_ms == 750
+    clock.advance(5.0)
+    assert playback.played_ms("item_a", 0) == 1000
+    assert playback.truncate_ms("item_a", 0) == 1000
+    assert not playback.is_playing
+    assert playback.current is None
+
+
+def test_audio_arriving_in_deltas_faster_than_real_time() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    # 10 deltas of 200 ms arrive over the first 100 ms.
+    for _ in range(10):
+        playback.enqueue("item_a", 0, audio(200))
+        clock.advance(0.01)
+    assert playback.received_ms("item_a", 0) == 2000
+    assert playback.played_ms("item_a", 0) == 100
+    clock.advance(1.2)
+    assert playback.played_ms("item_a", 0) == 1300
+
+
+def test_several_items_in_sequence_and_content_indexes() -> None:
+    clock = ManualClock(100.0)
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(300))
+    playback.enqueue("item_a", 1, audio(200))
+    playback.enqueue("item_b", 0, audio(500))
+    clock.advance(0.4)
+    assert playback.played_ms("item_a", 0) == 300
+    assert playback.played_ms("item_a", 1) == 100
+    assert playback.played_ms("item_b", 0) == 0
+    assert playback.current == ("item_a", 1)
+    clock.advance(0.3)
+    assert (playback.played_ms("item_a", 1), playback.played_ms("item_b", 0)) == (200, 200)
+    assert playback.current == ("item_b", 0)
+    assert playback.truncate_ms("item_b", 0) == 200
+
+
+def test_clear_mid_item_freezes_the_counts_and_drops_pending_audio() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(600))
+    playback.enqueue("item_b", 0, audio(900))
+    clock.advance(0.85)
+    dropped = playback.clear()
+    assert dropped == (600 + 900 - 850) * MS
+    assert not playback.is_playing
+    assert playback.current is None
+    clock.advance(10)
+    assert playback.truncate_ms("item_a", 0) == 600
+    assert playback.truncate_ms("item_b", 0) == 250  # barge-in: truncate item_b at 250 ms
+    assert playback.received_ms("item_b", 0) == 900
+    assert playback.clear() == 0
+
+
+def test_after_clear_a_new_item_starts_when_it_arrives() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(500))
+    clock.advance(0.1)
+    playback.clear()
+    clock.advance(2.0)
+    playback.enqueue("item_b", 0, audio(500))
+    clock.advance(0.3)
+    assert playback.played_ms("item_a", 0) == 100
+    assert playback.played_ms("item_b", 0) == 300
+
+
+def test_an_underrun_restarts_playback_at_the_next_arrival() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(100))
+    clock.advance(0.5)  # ran dry at 0.1 s
+    assert not playback.is_playing
+    playback.enqueue("item_a", 0, audio(100))  # the network was late: playback resumes now, at 0.5 s
+    clock.advance(0.06)
+    assert playback.played_ms("item_a", 0) == 160
+    clock.advance(0.02)
+    assert playback.truncate_ms("item_a", 0) == 180
+    assert playback.received_ms("item_a", 0) == 200
+
+
+def test_underrun_detected_lazily_between_calls() -> None:
+    # Nothing is asked between the queue running dry and the next enqueue: the result is the same.
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(100))
+    clock.advance(0.5)
+    playback.enqueue("item_a", 0, audio(100))
+    clock.advance(0.05)
+    assert playback.played_ms("item_a", 0) == 150
+
+
+def test_decimal_seconds_do_not_lose_a_sample() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(1000))
+    for _ in range(3):
+        clock.advance(0.1)  # 0.30000000000000004 s
+    assert playback.played_bytes("item_a", 0) == 300 * MS
+    clock.advance(0.3 - 0.1)  # 0.19999999999999998 s
+    assert playback.played_bytes("item_a", 0) == 500 * MS
+
+
+def test_sink_driven_playback_counts_what_was_read() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(30, 7))
+    playback.enqueue("item_b", 0, audio(30, 9))
+    first = playback.read(20 * MS)
+    assert playback.sink_driven
+    assert first == audio(20, 7)
+    clock.advance(100)  # time alone no longer plays anything
+    assert playback.played_ms("item_a", 0) == 20
+    second = playback.read(20 * MS)
+    assert second == audio(10, 7) + audio(10, 9)
+    assert (playback.played_ms("item_a", 0), playback.played_ms("item_b", 0)) == (30, 10)
+    assert playback.current == ("item_b", 0)
+    assert playback.read(100 * MS) == audio(20, 9)  # less than asked: the sink plays silence for the rest
+    assert playback.read(MS) == b""
+    assert playback.truncate_ms("item_b", 0) == 30
+
+
+def test_sink_read_rounds_down_to_whole_samples_and_clear_works() -> None:
+    playback = PlaybackClock(clock=ManualClock())
+    playback.enqueue("item_a", 0, audio(100))
+    assert len(playback.read(7)) == 6
+    assert len(playback.read(-5)) == 0
+    playback.read(10 * MS - 6)
+    assert playback.clear() == 90 * MS
+    assert playback.truncate_ms("item_a", 0) == 10
+
+
+def test_switching_from_virtual_to_sink_keeps_what_played_virtually() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(500))
+    clock.advance(0.2)
+    assert playback.read(50 * MS) == audio(50)
+    assert playback.played_ms("item_a", 0) == 250
+
+
+def test_other_rates_and_unknown_items() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(16000, clock=clock)
+    playback.enqueue("item_a", 0, b"\x00\x00" * 16000)  # 1 s
+    clock.advance(0.123)
+    assert playback.played_ms("item_a", 0) == 123
+    assert playback.received_ms("item_a", 0) == 1000
+    assert playback.played_ms("nope", 0) == 0
+    assert playback.truncate_ms("nope", 0) == 0
+    assert playback.received_ms("item_a", 1) == 0
+
+
+def test_empty_enqueue_registers_nothing_to_play_and_odd_bytes_are_rejected() -> None:
+    playback = PlaybackClock(clock=ManualClock())
+    playback.enqueue("item_a", 0, b"")
+    assert not playback.is_playing
+    assert playback.received_ms("item_a", 0) == 0
+    with pytest.raises(AudioFormatError, match="3 bytes"):
+        playback.enqueue("item_a", 0, b"\x00\x00\x00")
+    with pytest.raises(AudioFormatError):
+        PlaybackClock(1000)
+
+
+def test_reset_forgets_everything() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.enqueue("item_a", 0, audio(100))
+    playback.read(MS)
+    playback.reset()
+    assert not playback.sink_driven
+    assert playback.received_ms("item_a", 0) == 0
+    playback.enqueue("item_b", 0, audio(100))
+    clock.advance(0.05)
+    assert playback.played_ms("item_b", 0) == 50
+
+
+def test_a_sink_thread_and_the_session_thread_share_the_clock() -> None:
+    playback = PlaybackClock(clock=ManualClock())
+    total = 0
+    lock = threading.Lock()
+
+    def sink() -> None:
+        nonlocal total
+        for _ in range(2000):
+            got = len(playback.read(10 * MS))
+            with lock:
+                total += got
+
+    thread = threading.Thread(target=sink)
+    thread.start()
+    for index in range(200):
+        playback.enqueue(f"item_{index % 3}", 0, audio(10))
+    thread.join()
+    played = sum(playback.played_bytes(f"item_{i}", 0) for i in range(3))
+    assert played == total
+    assert played + playback.pending_bytes == 200 * 10 * MS
+
+
+def test_default_clock_is_monotonic() -> None:
+    playback = PlaybackClock()
+    playback.enqueue("item_a", 0, audio(60_000))
+    assert playback.played_ms("item_a", 0) < 60_000
+    assert "virtual" in repr(playback)
