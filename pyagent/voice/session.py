@@ -306,6 +306,8 @@ class VoiceSession:
         self._response_idle = asyncio.Event()
         self._response_idle.set()
         self._requesting = False  # a response.create is on its way and not yet answered
+        self._create_count = 0
+        self._create_event_id = ""  # the event_id of that response.create, which an error refusing it names
         self._pending_user_turn = False  # a user turn was committed and no response asked for it yet
         self._manual_turn = 0  # send_audio(commit=True) calls in progress: they ask for the response
         self._vad_in_speech = False
@@ -626,8 +628,10 @@ class VoiceSession:
         self._requesting = True
         self._response_idle.clear()
         self._pending_user_turn = False
+        self._create_count += 1
+        self._create_event_id = f"evt_pyagent_response_{self._create_count}"
         try:
-            await self._send({"type": "response.create"})
+            await self._send({"type": "response.create", "event_id": self._create_event_id})
         except BaseException:
             self._requesting = False
             self._response_idle.set()
@@ -739,6 +743,7 @@ class VoiceSession:
         frame = settings.channels * (2 if settings.format == "pcm16" else 1)
         carry = b""
         async for chunk in source:
+            await asyncio.sleep(0)  # a source that never waits must not starve the reader or the timeout
             data = carry + bytes(chunk)
             whole = len(data) - len(data) % frame
             data, carry = data[:whole], data[whole:]
@@ -977,7 +982,7 @@ class VoiceSession:
             return
         error = ResponseError(message, code=code, error_type=_text(_field(detail, "type")))
         logger.warning("service error: %s%s", message, f" ({code})" if code else "")
-        if self._requesting:
+        if self._requesting and _field(detail, "event_id") == self._create_event_id:
             # Our response.create was refused: whoever waits for that response hears why.
             self._requesting = False
             self._response_idle.set()

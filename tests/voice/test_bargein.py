@@ -1,0 +1,192 @@
+"""Barge-in: the decision core under a ManualClock, and the session against the local server."""
+
+from __future__ import annotations
+
+import asyncio
+import pathlib
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from voice.conftest import DIALECTS, recorded_events
+
+from pyagent import VoiceSession
+from pyagent.audio import ManualClock, PlaybackClock
+from pyagent.server import LocalServer, Reply, ResponderContext
+from pyagent.voice import Interruption, SessionClosedError, SessionState, VoiceResponse
+from pyagent.voice._bargein import BargeIn, Truncation
+
+MS = 48  # bytes per millisecond of 24 kHz PCM16 mono
+
+
+# --------------------------------------------------------------------------------------------------- the core
+
+
+def test_truncation_is_what_was_played_under_a_manual_clock() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(24000, clock=clock)
+    core = BargeIn(server_interrupts=True)
+    core.response_created("resp_1")
+    assert core.audio_received("resp_1", "item_1", 0)
+    playback.enqueue("item_1", 0, b"\x01\x00" * 24000)  # one second received
+    clock.advance(0.437)
+    action = core.speech_started("server", playback)
+    assert action.truncate == Truncation("item_1", 0, 437)
+    assert action.cancel_response_id is None  # the service cancels its own response on its speech_started
+    assert action.stop_playback
+    assert action.interruption == Interruption("server", "resp_1", "item_1", 437, cancelled=False)
+    # Late audio of the interrupted response is dropped, and nothing is truncated twice.
+    assert not core.audio_received("resp_1", "item_1", 0)
+    assert core.is_dropped("resp_1")
+
+
+def test_never_beyond_what_was_received() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(24000, clock=clock)
+    core = BargeIn(server_interrupts=True)
+    core.response_created("resp_1")
+    core.audio_received("resp_1", "item_1", 0)
+    playback.enqueue("item_1", 0, b"\x00\x00" * 12000)  # 500 ms received
+    clock.advance(30.0)  # the clock says far more: only what was received can have been played
+    action = core.speech_started("local", playback)
+    assert action.truncate == Truncation("item_1", 0, 500)
+    assert action.cancel_response_id == "resp_1"  # the local detector heard it: the service does not know yet
+
+
+def test_cancel_only_an_active_response() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(24000, clock=clock)
+    core = BargeIn(server_interrupts=False)
+    core.response_created("resp_1")
+    core.audio_received("resp_1", "item_1", 0)
+    playback.enqueue("item_1", 0, b"\x00\x00" * 24000)
+    core.response_done("resp_1")  # all audio received; it is still playing
+    clock.advance(0.25)
+    action = core.speech_started("server", playback)
+    assert action.cancel_response_id is None
+    assert action.truncate == Truncation("item_1", 0, 250)
+
+
+def test_nothing_to_interrupt() -> None:
+    playback = PlaybackClock(24000, clock=ManualClock())
+    core = BargeIn()
+    assert not core.speech_started("user", playback).interrupted
+    # A response with no audio yet is cancelled but nothing is truncated.
+    core.response_created("resp_2")
+    action = core.speech_started("user", playback)
+    assert (action.cancel_response_id, action.truncate) == ("resp_2", None)
+
+
+# --------------------------------------------------------------------------------------------------- the session
+
+
+def long_reply(context: ResponderContext) -> Reply:
+    if "stop" in context.transcript:
+        return Reply(text="Stopping.")
+    return Reply(text="Here is a long answer that goes on and on " * 4)
+
+
+@pytest.fixture
+async def slow_server(tmp_path: pathlib.Path) -> AsyncIterator[LocalServer]:
+    """Response audio at twice real time, so the assistant is still speaking when the user barges in."""
+    async with LocalServer(
+        responder=long_reply, speech="auto", realtime_factor=2.0, record_dir=tmp_path / "sessions"
+    ) as srv:
+        yield srv
+
+
+async def wait_for(predicate: Callable[[], bool]) -> None:
+    """Poll a condition the session's own events move (at most 10 s)."""
+    async with asyncio.timeout(10.0):
+        while not predicate():  # noqa: ASYNC110 - the condition is the session's, not an Event of ours
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_barge_in_truncates_at_the_milliseconds_played(
+    slow_server: LocalServer, dialect: str, stop_audio: bytes, tmp_path: pathlib.Path
+) -> None:
+    clock = ManualClock()
+    session = VoiceSession(endpoint=slow_server.endpoint, dialect=dialect, clock=clock)
+    interruptions: list[Interruption] = []
+    states: list[SessionState] = []
+    at_interruption: list[object] = []
+    session.on("state_changed")(lambda new: states.append(new))
+
+    @session.on("interrupted")
+    def on_interrupted(interruption: Interruption) -> None:
+        interruptions.append(interruption)
+        at_interruption.extend([session.state, session.playback.is_playing])
+
+    async with session.connect() as voice:
+        await voice.send_text("tell me everything")
+        await wait_for(lambda: voice.state is SessionState.SPEAKING)
+        item_id, _ = voice.playback.current or ("", 0)
+        await wait_for(lambda: voice.playback.received_ms(item_id, 0) >= 800)
+        clock.advance(0.612)  # the user heard 612 ms of the answer
+        await voice.send_audio(stop_audio, commit=False)  # and talks over it
+        interrupted = await voice.receive()
+        answer = await voice.receive()  # the user's new turn is answered
+    assert interruptions == [Interruption("server", interrupted.id, item_id, 612, cancelled=False)]
+    assert at_interruption == [SessionState.LISTENING, False]  # listening, and playback stopped at once
+    assert interrupted.interrupted
+    assert interrupted.status == "cancelled"
+    assert interrupted.audio_end_ms == 612
+    assert answer.input_transcript.startswith("stop")
+    assert answer.transcript == "Stopping."
+    assert SessionState.SPEAKING in states
+    assert states[states.index(SessionState.SPEAKING) + 1] is SessionState.LISTENING
+    sent = await recorded_events(slow_server, tmp_path, "client")
+    truncates = [e for e in sent if e["type"] == "conversation.item.truncate"]
+    assert truncates == [
+        {"type": "conversation.item.truncate", "item_id": item_id, "content_index": 0, "audio_end_ms": 612}
+    ]
+    assert not [e for e in sent if e["type"] == "response.cancel"]  # the service had cancelled already
+    # The service accepted the truncation (an audio_end_ms beyond what it sent would be an error).
+    received = await recorded_events(slow_server, tmp_path, "server")
+    assert [e["item_id"] for e in received if e["type"] == "conversation.item.truncated"] == [item_id]
+    assert not [e for e in received if e["type"] == "error"]
+
+
+async def test_interrupt_on_demand_cancels_and_never_exceeds_what_was_received(
+    slow_server: LocalServer, tmp_path: pathlib.Path
+) -> None:
+    clock = ManualClock()
+    async with VoiceSession(endpoint=slow_server.endpoint, dialect="openai", clock=clock).connect() as voice:
+        assert not await voice.interrupt()  # nothing to interrupt
+        await voice.send_text("tell me everything")
+        await wait_for(lambda: voice.state is SessionState.SPEAKING)
+        item_id, _ = voice.playback.current or ("", 0)
+        await wait_for(lambda: voice.playback.received_ms(item_id, 0) >= 300)
+        clock.advance(3600.0)  # the clock runs far ahead of the audio that arrived
+        assert await voice.interrupt()
+        received_ms = voice.playback.received_ms(item_id, 0)
+        response: VoiceResponse = await voice.receive()
+        assert voice.state is SessionState.LISTENING
+    assert response.status == "cancelled"
+    assert response.interrupted
+    assert response.audio_end_ms == received_ms  # exactly what was received, not a millisecond more
+    sent = await recorded_events(slow_server, tmp_path, "client")
+    assert [e["type"] for e in sent if e["type"] in ("response.cancel", "conversation.item.truncate")] == [
+        "response.cancel",
+        "conversation.item.truncate",
+    ]
+    assert not [e for e in await recorded_events(slow_server, tmp_path, "server") if e["type"] == "error"]
+
+
+async def test_a_connection_closed_mid_response_is_a_clear_error(slow_server: LocalServer) -> None:
+    errors: list[Exception] = []
+    session = VoiceSession(endpoint=slow_server.endpoint, dialect="voicelive", clock=ManualClock())
+    session.on("error")(errors.append)
+    await session.connect()
+    await session.send_text("tell me everything")
+    await wait_for(lambda: session.state is SessionState.SPEAKING)
+    await slow_server.close()
+    with pytest.raises(SessionClosedError, match=r"closed.*1001") as info:
+        await session.receive()
+    assert info.value.code == 1001
+    assert session.state is SessionState.DISCONNECTED
+    assert not session.is_connected
+    assert errors == [info.value]
+    with pytest.raises(SessionClosedError):
+        await session.receive()
+    await session.disconnect()
