@@ -71,6 +71,8 @@ def decode_server_event(data: str | bytes) -> ServerEvent:
         return _fallback(data, exc, SERVER_EVENT_TYPES)
     except msgspec.DecodeError as exc:
         raise EventDecodeError(f"frame is not JSON: {exc}", data) from None
+    except RecursionError:
+        raise EventDecodeError("frame is nested too deeply", data) from None
 
 
 def decode_client_event(data: str | bytes) -> ClientEvent:
@@ -91,6 +93,8 @@ def decode_client_event(data: str | bytes) -> ClientEvent:
         return _fallback(data, exc, CLIENT_EVENT_TYPES)
     except msgspec.DecodeError as exc:
         raise EventDecodeError(f"frame is not JSON: {exc}", data) from None
+    except RecursionError:
+        raise EventDecodeError("frame is nested too deeply", data) from None
 
 
 def encode_client_event(event: ClientEvent | Mapping[str, Any]) -> bytes:
@@ -130,6 +134,8 @@ def _fallback(
         raw = _RAW_DECODER.decode(data)
     except msgspec.DecodeError as err:
         raise EventDecodeError(f"frame is not JSON: {err}", data) from None
+    except RecursionError:
+        raise EventDecodeError("frame is nested too deeply", data) from None
     if not isinstance(raw, dict):
         raise EventDecodeError(f"frame is not a JSON object but {type(raw).__name__}", data)
     text = data if isinstance(data, str) else data.decode("utf-8")
@@ -152,6 +158,8 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
         )
     if not isinstance(event, Mapping):
         raise TypeError(f"expected a {direction} event Struct or a mapping, got {type(event).__name__}")
+    if not isinstance(event, dict):
+        event = dict(event)
     event_type: object = event.get("type")
     if not isinstance(event_type, str):
         raise EventValidationError("an event needs a string `type`", "", "$.type")
@@ -162,10 +170,14 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
         except msgspec.ValidationError as exc:
             path = _error_path(str(exc))
             raise EventValidationError(f"{event_type}: {exc}", event_type, path) from None
+        except RecursionError:
+            raise EventValidationError(f"{event_type}: nested too deeply", event_type) from None
     try:
         return _ENCODER.encode(event)
     except (TypeError, msgspec.EncodeError) as exc:
         raise EventValidationError(f"{event_type}: cannot encode as JSON: {exc}", event_type) from None
+    except RecursionError:
+        raise EventValidationError(f"{event_type}: nested too deeply", event_type) from None
 
 
 def _error_path(message: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 
 import msgspec
 import pytest
@@ -165,3 +166,37 @@ def test_unknown_nested_variant_keeps_the_frame_in_an_invalid_event() -> None:
     assert event.type == "conversation.item.added"
     assert "$.item" in event.error
     assert json.loads(event.raw)["item"]["type"] == "image_generation_call"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 5000 + "]" * 5000,
+        '{"type": "x", "a": ' + "[" * 5000 + "]" * 5000 + "}",
+        '{"type": "session.update", "session": ' + '{"a":' * 5000 + "1" + "}" * 5001,
+        '{"type": "x", "a": 1e999}',
+    ],
+    ids=["deep-array", "deep-unknown", "deep-known", "number-out-of-range"],
+)
+def test_frames_json_cannot_represent_raise_event_decode_error(text: str) -> None:
+    with pytest.raises(EventDecodeError):
+        decode_server_event(text)
+    with pytest.raises(EventDecodeError):
+        decode_client_event(text)
+
+
+def test_outgoing_mapping_nested_too_deeply_raises_validation_error() -> None:
+    deep: list[object] = []
+    inner = deep
+    for _ in range(5000):
+        inner.append([])
+        inner = inner[0]  # type: ignore[assignment]
+    with pytest.raises(EventValidationError):
+        encode_client_event({"type": "no.such.event", "a": deep})
+
+
+def test_any_mapping_type_is_accepted() -> None:
+    frozen = MappingProxyType({"type": "response.cancel", "response_id": "r"})
+    assert json.loads(encode_client_event(frozen)) == {"type": "response.cancel", "response_id": "r"}
+    with pytest.raises(TypeError):
+        encode_client_event(["not", "a", "mapping"])  # type: ignore[arg-type]
