@@ -128,3 +128,26 @@ def test_arbitrary_outgoing_mappings_encode_or_raise_validation_error(obj: dict[
         assert event_type in CLIENT_EVENT_TYPES
     else:
         assert json.loads(outcome) == obj
+
+
+@FAST
+@given(server_events, st.data())
+def test_a_valid_event_with_one_field_spoiled_is_typed_or_invalid_never_lost(event: Any, data: st.DataObject) -> None:
+    wire = json.loads(encode_server_event(event))
+    keys = sorted(k for k in wire if k != "type")
+    if keys:
+        key = data.draw(st.sampled_from(keys))
+        if data.draw(st.booleans()):
+            del wire[key]
+        else:
+            wire[key] = data.draw(json_values)
+    text = json.dumps(wire)
+    decoded = decode_server_event(text)
+    if isinstance(decoded, InvalidEvent):
+        assert decoded.type == wire["type"]
+        assert decoded.raw == text
+    else:
+        assert type(decoded) is type(event)
+        # nothing lost (base64 may come back canonical, so compare keys, then the typed values)
+        assert set(msgspec.to_builtins(decoded)) == set(wire)
+        assert decode_server_event(encode_server_event(decoded)) == decoded
