@@ -261,6 +261,9 @@ class ScriptedPeer:
     async def _read(self) -> None:
         with contextlib.suppress(websockets.ConnectionClosed):
             async for message in self.websocket:
+                self.server.received_count += 1
+                if not self.server.record:
+                    continue
                 try:
                     event: Any = json.loads(message)
                 except ValueError:
@@ -285,6 +288,7 @@ class ScriptedServer:
         script: the steps each connection gets, or an async function taking a :class:`ScriptedPeer`.
         reject: answer every handshake with this HTTP status instead (401, 403, 404, a 302 with a location).
         max_size: the largest message the server accepts (None: no limit, so tests see what the client sends).
+        record: keep every received event (off for load tests: events are then only counted, unread).
 
     Attributes:
         handshakes: every handshake, in order.
@@ -292,6 +296,7 @@ class ScriptedServer:
         peers: the server side of each connection, in order.
         sent: how many events the server has sent, all connections together.
         errors: exceptions a script raised (a failing script must fail the test, not vanish).
+        received_count: how many messages arrived, all connections together (counted even when not recorded).
     """
 
     def __init__(
@@ -300,8 +305,11 @@ class ScriptedServer:
         *,
         reject: Reject | None = None,
         max_size: int | None = None,
+        record: bool = True,
     ) -> None:
         self.script = script
+        self.record = record
+        self.received_count = 0
         self.reject = reject
         self.max_size = max_size
         self.handshakes: list[Handshake] = []
