@@ -455,7 +455,8 @@ class VoiceSession:
     def _push_session_update(self) -> None:
         if self._conn is None or not self.is_connected:
             return
-        self._spawn(self._send_session_update(), "session.update")
+        # The settings as they are now: a later change sends its own update.
+        self._spawn(self._send_session_update(self._flat_session()), "session.update")
 
     async def _send_session_update(self, flat: Mapping[str, Any] | None = None) -> asyncio.Future[None]:
         conn = self._require_conn()

@@ -1,0 +1,138 @@
+"""The user's audio format (configure_audio round trips), listen() on the recordings, configure_turn_detection."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import pathlib
+from collections.abc import AsyncIterator
+
+import pytest
+from voice.conftest import WEATHER_WAV, chunks, recorded_events
+
+from conftest import FIXTURES
+from pyagent import VoiceSession
+from pyagent.audio import AudioFormat, convert, read_wav
+from pyagent.server import LocalServer, Reply, ResponderContext
+from pyagent.voice import ConfigurationError, ListenTimeoutError, SessionState
+
+AUDIO = FIXTURES / "audio"
+
+
+async def source(data: bytes, chunk_bytes: int, silence_bytes: int = 0) -> AsyncIterator[bytes]:
+    """A microphone stand-in: the recording in small chunks, then silence for ever (or the end)."""
+    for chunk in chunks(data, chunk_bytes):
+        await asyncio.sleep(0)
+        yield chunk
+    while silence_bytes:
+        await asyncio.sleep(0.001)
+        yield b"\x00" * silence_bytes
+
+
+def same_answer(context: ResponderContext) -> Reply:
+    return Reply(text="The same answer every time.")
+
+
+async def test_configure_audio_round_trips(weather_audio: bytes) -> None:
+    """The user speaks and hears 8, 16, 44.1, 48 kHz (and stereo, and G.711); the service sees 24 kHz mono."""
+    reference_format = AudioFormat(24000)
+    async with (
+        LocalServer(responder=same_answer, realtime_factor=math.inf) as server,
+        VoiceSession(endpoint=server.endpoint, turn_detection=False).connect() as voice,
+    ):
+        reference = await voice.respond(weather_audio)
+        assert reference.input_transcript == "what is the weather in paris"
+        for rate, channels, encoding in [
+            (8000, 1, "pcm16"),
+            (16000, 1, "pcm16"),
+            (44100, 1, "pcm16"),
+            (48000, 2, "pcm16"),
+            (8000, 1, "g711_ulaw"),
+        ]:
+            voice.configure_audio(sample_rate=rate, channels=channels, format=encoding)
+            user_format = AudioFormat(rate, channels, encoding)  # type: ignore[arg-type]
+            response = await voice.respond(convert(weather_audio, reference_format, user_format))
+            label = f"{rate} Hz x{channels} {encoding}"
+            assert "weather in paris" in response.input_transcript, label  # 8 kHz is narrow band: close, not exact
+            assert response.transcript == reference.transcript, label
+            assert (response.sample_rate, response.channels, response.format) == (rate, channels, encoding)
+            # The same answer, at the user's rate: as long as the 24 kHz one, to a few samples.
+            assert abs(response.duration_ms - reference.duration_ms) <= 2, label
+            assert len(response.audio) % user_format.frame_bytes == 0
+        with pytest.raises(ConfigurationError, match="8000 Hz"):
+            voice.configure_audio(sample_rate=16000, format="g711_ulaw")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hibari_heart_what_is_the_weather_in_paris_24k_pcm16_padded.wav",
+        "espeak_what_is_the_weather_in_paris_24k_pcm16_padded.wav",
+        "aoai-realtime-audio-sdk_audio_weather_alaw_8k.wav",
+    ],
+)
+async def test_listen_cuts_the_utterance_and_respond_answers_it(server: LocalServer, name: str) -> None:
+    data, fmt = read_wav(AUDIO / name)
+    events: list[str] = []
+    session = VoiceSession(endpoint=server.endpoint, dialect="voicelive", sample_rate=fmt.sample_rate)
+    session.configure_audio(sample_rate=fmt.sample_rate, channels=1, format=fmt.encoding)
+    session.configure_turn_detection(enabled=True, threshold=0.5, prefix_padding=300, silence_duration=500)
+    session.set_audio_source(source(data, fmt.ms_to_bytes(20), silence_bytes=fmt.ms_to_bytes(20)))
+    session.on("speech_started")(lambda: events.append("started"))
+    session.on("speech_ended")(lambda: events.append("ended"))
+    async with session.connect() as voice:
+        utterance = await voice.listen(timeout=10)
+        assert events == ["started", "ended"]
+        seconds = len(utterance) / fmt.bytes_per_second
+        total = len(data) / fmt.bytes_per_second
+        assert 1.0 < seconds < total  # the speech with its padding, not the whole recording
+        response = await voice.respond(utterance)
+    assert "weather" in response.input_transcript
+    assert response.transcript.startswith("I heard:")
+    assert response.format == fmt.encoding
+
+
+async def test_listen_timeout_and_end_of_source(server: LocalServer, weather_audio: bytes) -> None:
+    async with VoiceSession(endpoint=server.endpoint).connect() as voice:
+        voice.set_audio_source(source(b"", 960, silence_bytes=960))
+        with pytest.raises(ListenTimeoutError, match=r"within 0\.2 s"):
+            await voice.listen(timeout=0.2)
+        voice.set_audio_source(source(b"\x00" * 48000, 960))
+        assert await voice.listen() == b""  # the source ended without speech
+        # A recording that ends in the middle of speech still gives the utterance.
+        voice.set_audio_source(source(weather_audio[: len(weather_audio) // 2], 960))
+        assert len(await voice.listen()) > 0
+        assert voice.state is SessionState.LISTENING
+
+
+async def test_configure_turn_detection_updates_the_service(server: LocalServer, tmp_path: pathlib.Path) -> None:
+    async with VoiceSession(endpoint=server.endpoint, dialect="azure-openai").connect() as voice:
+        voice.configure_turn_detection(threshold=0.7, prefix_padding=200, silence_duration=800)
+        voice.configure_turn_detection(enabled=False)
+        await voice.send_text("hello")
+        assert (await voice.receive()).transcript == "I heard: hello."
+    updates = [e["session"] for e in await recorded_events(server, tmp_path, "client") if e["type"] == "session.update"]
+    turn_details = [u["turn_detection"] for u in updates if "turn_detection" in u]
+    assert turn_details == [
+        {
+            "type": "server_vad",
+            "threshold": 0.5,
+            "prefix_padding_ms": 300,
+            "silence_duration_ms": 500,
+            "create_response": False,
+            "interrupt_response": True,
+        },
+        {
+            "type": "server_vad",
+            "threshold": 0.7,
+            "prefix_padding_ms": 200,
+            "silence_duration_ms": 800,
+            "create_response": False,
+            "interrupt_response": True,
+        },
+        None,
+    ]
+
+
+def test_weather_fixture_exists() -> None:
+    assert WEATHER_WAV.exists()
