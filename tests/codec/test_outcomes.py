@@ -200,3 +200,15 @@ def test_any_mapping_type_is_accepted() -> None:
     assert json.loads(encode_client_event(frozen)) == {"type": "response.cancel", "response_id": "r"}
     with pytest.raises(TypeError):
         encode_client_event(["not", "a", "mapping"])  # type: ignore[arg-type]
+
+
+def test_mapping_may_hold_structs() -> None:
+    update = {"type": "session.update", "session": Session(instructions="x", turn_detection=None)}
+    assert json.loads(encode_client_event(update)) == {
+        "type": "session.update",
+        "session": {"instructions": "x", "turn_detection": None},
+    }
+    wrong = {"type": "conversation.item.create", "item": Session()}
+    with pytest.raises(EventValidationError) as info:
+        encode_client_event(wrong)
+    assert info.value.path == "$.item"
