@@ -1,6 +1,7 @@
 """Audio for realtime voice: PCM16 at any rate, streaming resampling, G.711, WAV, chunking, playback clock, VAD.
 
-Pure and synchronous (numpy and soxr only); devices are in :mod:`pyagent.audio.devices` behind the ``devices`` extra.
+Pure and synchronous (numpy and soxr only). The microphone and speaker need the ``devices`` extra (sounddevice and
+PortAudio), imported only when a device is opened, so this package imports without them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pyagent.audio._convert import (
     rms,
     to_mono,
 )
+from pyagent.audio._devices import CapturePipeline, MicrophoneSource, RenderPipeline, SpeakerSink, check_devices
 from pyagent.audio._format import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioEncoding, AudioFormat
 from pyagent.audio._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from pyagent.audio._playback import PlaybackClock
@@ -33,21 +35,26 @@ __all__ = [
     "AudioError",
     "AudioFormat",
     "AudioFormatError",
+    "CapturePipeline",
     "Chunker",
     "Clock",
     "MAX_SAMPLE_RATE",
     "MIN_SAMPLE_RATE",
     "ManualClock",
+    "MicrophoneSource",
     "MonotonicClock",
     "PlaybackClock",
+    "RenderPipeline",
     "ResampleQuality",
     "Resampler",
+    "SpeakerSink",
     "VadEvent",
     "VadEventKind",
     "VoiceActivityDetector",
     "alaw_decode",
     "alaw_encode",
     "apply_gain",
+    "check_devices",
     "convert",
     "dbfs",
     "decode_to_pcm16",
