@@ -141,9 +141,9 @@ def _fallback(
     text = data if isinstance(data, str) else data.decode("utf-8")
     event_type = raw.get("type")
     if not isinstance(event_type, str):
-        return InvalidEvent(type="", raw=text, error=str(exc))
+        return InvalidEvent(type="", raw=text, error=_message(exc))
     if event_type in known:
-        return InvalidEvent(type=event_type, raw=text, error=str(exc))
+        return InvalidEvent(type=event_type, raw=text, error=_message(exc))
     return UnknownEvent(type=event_type, raw=raw)
 
 
@@ -169,7 +169,7 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
             msgspec.convert(event, cls)
         except msgspec.ValidationError as exc:
             path = _error_path(str(exc))
-            raise EventValidationError(f"{event_type}: {exc}", event_type, path) from None
+            raise EventValidationError(f"{event_type}: {_message(exc)}", event_type, path) from None
         except RecursionError:
             raise EventValidationError(f"{event_type}: nested too deeply", event_type) from None
     try:
@@ -178,6 +178,11 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
         raise EventValidationError(f"{event_type}: cannot encode as JSON: {exc}", event_type) from None
     except RecursionError:
         raise EventValidationError(f"{event_type}: nested too deeply", event_type) from None
+
+
+def _message(exc: msgspec.ValidationError) -> str:
+    """msgspec's message without its backquotes: ``Expected int, got str - at $.audio_end_ms``."""
+    return str(exc).replace("`", "")
 
 
 def _error_path(message: str) -> str:
