@@ -27,6 +27,7 @@ from websockets.http11 import Request, Response
 
 from pyagent.realtime.codec import encode_server_event
 from pyagent.realtime.dialects import AZURE_OPENAI, AZURE_OPENAI_GA, OPENAI, VOICELIVE, Dialect
+from pyagent.realtime.errors import EventValidationError
 from pyagent.server._recorder import SessionRecorder, recording_path
 from pyagent.server._responder import EchoResponder, Reply, Responder
 from pyagent.server._session import Job, RecognizeJob, RespondJob, ServerSession, SynthesizeJob
@@ -308,7 +309,12 @@ class _Connection:
 
     async def _flush(self) -> None:
         for event in self._session.take_events():
-            data = encode_server_event(event)
+            try:
+                data = encode_server_event(event)
+            except EventValidationError:
+                # A fault of this server, not of the client: say so loudly and keep the session going.
+                logger.exception("the local server made an invalid %s event; not sent", event.get("type"))
+                continue
             if self._recorder is not None:
                 self._recorder.server(self._clock.now() - self._opened, data)
             await self._ws.send(data, text=True)
@@ -326,8 +332,9 @@ class _Connection:
                     text = await asyncio.to_thread(engines.recognizer.recognize, job.pcm16, job.sample_rate)
                 except (RuntimeError, ValueError, OSError) as exc:
                     logger.warning("recognition failed for %s: %s", job.item_id, exc)
-                    text = ""
-                session.recognized(job.item_id, text)
+                    session.recognition_failed(job.item_id, "The audio could not be transcribed.")
+                else:
+                    session.recognized(job.item_id, text)
             elif isinstance(job, RespondJob):
                 try:
                     reply = self._server.responder(job.context)

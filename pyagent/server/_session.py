@@ -74,6 +74,7 @@ _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _CHUNK_MS = 100  # a typical server audio delta: 100 ms
 _MIN_COMMIT_MS = 100  # the real services refuse to commit less
 _AUDIO_TOKENS_PER_SECOND = 10  # roughly what the real services bill for audio
+_CHARS_PER_TOKEN = 4  # the usual estimate for English text
 
 
 class Clock(Protocol):
@@ -165,6 +166,25 @@ _COMMON_CLIENT_EVENTS = (
     "output_audio_buffer.clear",
 )
 _BETA_CLIENT_EVENTS = (*_COMMON_CLIENT_EVENTS, "transcription_session.update")
+_CLIENT_EVENTS: Mapping[str, tuple[str, ...]] = {
+    "openai": _COMMON_CLIENT_EVENTS,
+    "azure-openai-ga": _COMMON_CLIENT_EVENTS,
+    "azure-openai": _BETA_CLIENT_EVENTS,
+    "voicelive": (
+        *_BETA_CLIENT_EVENTS,
+        "input_audio.clear",
+        "input_audio.turn.start",
+        "input_audio.turn.append",
+        "input_audio.turn.end",
+        "input_audio.turn.cancel",
+    ),
+}
+# Events of a dialect that need what a local server does not have (an avatar's WebRTC peer, typed-text streaming):
+# they get an error that says so, not "unknown event".
+_UNSUPPORTED_CLIENT_EVENTS: Mapping[str, tuple[str, ...]] = {
+    "voicelive": ("session.avatar.connect", "input_text.delta", "input_text.done"),
+}
+_AUDIO_EVENTS = ("input_audio_buffer.append", "input_audio.turn.append")
 
 
 @dataclass
@@ -204,6 +224,8 @@ class _Response:
     spoken: list[str] = field(default_factory=list)
     audio_ms_out: float = 0.0
     text_chars_out: int = 0
+    first_audio_at: float | None = None
+    incomplete: bool = False
 
 
 class ServerSession:
@@ -255,6 +277,8 @@ class ServerSession:
         self._assistant_audio = False
         self._responses = 0
         self._tokens_used = 0
+        self._idle_deadline: float | None = None
+        self._turn_id: str | None = None
         self._configure_input()
 
     # ------------------------------------------------------------------------------------------------ I/O contract
@@ -279,7 +303,7 @@ class ServerSession:
         response = self._active
         if response is not None and response.chunks:
             return response.chunks[0].due
-        return None
+        return self._idle_deadline
 
     @property
     def active_response_id(self) -> str | None:
@@ -300,17 +324,20 @@ class ServerSession:
         if isinstance(event, UnknownEvent):
             # A type the codec does not model but this path accepts is handled from its raw mapping.
             raw_id = event.raw.get("event_id")
-            if event.type not in accepted or event.type == "input_audio_buffer.append":
+            if event.type not in accepted or event.type in _AUDIO_EVENTS:
                 self._unknown_event(event.type, raw_id)
                 return
             self._dispatch(event.type, dict(event.raw), raw_id if isinstance(raw_id, str) else None)
             return
-        if event.type not in accepted:
-            self._unknown_event(event.type, _unset_to_none(getattr(event, "event_id", None)))
-            return
         event_id = _unset_to_none(getattr(event, "event_id", None))
+        if event.type not in accepted:
+            self._unknown_event(event.type, event_id)
+            return
         if event.type == "input_audio_buffer.append":
             self._append(bytes(getattr(event, "audio", b"")), event_id)
+            return
+        if event.type == "input_audio.turn.append":
+            self._turn_append(str(getattr(event, "turn_id", "")), bytes(getattr(event, "audio", b"")), event_id)
             return
         self._dispatch(event.type, msgspec.to_builtins(event), event_id)
 
@@ -329,7 +356,7 @@ class ServerSession:
         for part in item.data.get("content", []):
             if part.get("type") == "input_audio" and self._transcribing():
                 part["transcript"] = text
-        if self._transcribing() and item.data.get("_committed"):
+        if self._transcribing() and item.data.get("_committed") and not item.data.pop("_no_transcript_events", False):
             seconds = len(item.audio) / item.audio_bytes_per_second
             for index, word in enumerate(text.split(" ")):
                 if word:
@@ -350,14 +377,39 @@ class ServerSession:
             self._announce_item(item)
         self._maybe_respond()
 
+    def recognition_failed(self, item_id: str, message: str) -> None:
+        """Recognition of a user audio item failed: the transcription fails, the conversation goes on."""
+        item = self._find(item_id)
+        if item is not None and self._transcribing() and item.data.get("_committed"):
+            self._emit(
+                "conversation.item.input_audio_transcription.failed",
+                item_id=item_id,
+                content_index=0,
+                error={
+                    "type": "transcription_error",
+                    "code": "audio_unintelligible",
+                    "message": message,
+                    "param": None,
+                },
+            )
+            item.data.pop("_transcript_events", None)
+            item.data["_no_transcript_events"] = True
+        self.recognized(item_id, "")
+
     def replied(self, response_id: str, reply: Reply) -> None:
         """The responder's answer for a response (the result of a :class:`RespondJob`)."""
         response = self._active
         if response is None or response.id != response_id or response.phase != "responding":
             return  # cancelled meanwhile
-        if reply.text:
-            response.pending.append(reply.text)
-        response.pending.extend(reply.tool_calls)
+        text, calls = reply.text, list(reply.tool_calls)
+        limit = response.params.get("max_response_output_tokens", self.config.get("max_response_output_tokens"))
+        if isinstance(limit, int) and len(text) > limit * _CHARS_PER_TOKEN:
+            # Out of tokens mid-sentence, as a model would be: the rest of the reply is never produced.
+            text, calls = text[: limit * _CHARS_PER_TOKEN].rstrip(), []
+            response.incomplete = True
+        if text:
+            response.pending.append(text)
+        response.pending.extend(calls)
         self._advance(response)
 
     def reply_failed(self, response_id: str, message: str) -> None:
@@ -395,11 +447,13 @@ class ServerSession:
         self.tick()
 
     def tick(self) -> None:
-        """Send whatever response audio is due by now."""
+        """Send whatever response audio is due by now; fire the idle timeout when it is due."""
         response = self._active
-        if response is None:
-            return
         now = self._clock.now()
+        if response is None:
+            if self._idle_deadline is not None and now >= self._idle_deadline:
+                self._idle_timeout()
+            return
         while response.chunks and response.chunks[0].due <= now:
             chunk = response.chunks.popleft()
             self._send_chunk(response, chunk)
@@ -489,6 +543,64 @@ class ServerSession:
         # the commit and will ask for the response.
         self._commit(audio, item_id=self._speech_item_id)
         self._speech_item_id = None
+
+    def _on_input_audio_clear(self, body: dict[str, Any], event_id: str | None) -> None:
+        """Voice Live's ``input_audio.clear``: drops the pending input audio like ``input_audio_buffer.clear``."""
+        self._on_input_audio_buffer_clear(body, event_id)
+
+    def _on_input_audio_turn_start(self, body: dict[str, Any], event_id: str | None) -> None:
+        """Voice Live's explicit turns: audio between ``start`` and ``end`` is one user turn, VAD or not."""
+        self._turn_id = str(body.get("turn_id"))
+        self._buffer.clear()
+        self._carry = b""
+
+    def _turn_append(self, turn_id: str, audio: bytes, event_id: str | None) -> None:
+        if turn_id != self._turn_id:
+            self._error(
+                "invalid_request_error", "invalid_value", f"No turn '{turn_id}' has been started.", "turn_id", event_id
+            )
+            return
+        fmt = self._input_format()
+        pcm = self._to_pcm16(audio, fmt)
+        self._buffer.extend(pcm[: len(pcm) // 2 * 2])
+        self._audio_ms += len(pcm) * 1000 / (2 * fmt.sample_rate)
+
+    def _on_input_audio_turn_end(self, body: dict[str, Any], event_id: str | None) -> None:
+        if str(body.get("turn_id")) != self._turn_id:
+            self._error(
+                "invalid_request_error",
+                "invalid_value",
+                f"No turn '{body.get('turn_id')}' has been started.",
+                "turn_id",
+                event_id,
+            )
+            return
+        self._turn_id = None
+        self._on_input_audio_buffer_commit({}, event_id)
+        if self.items and self.items[-1].data.get("_committed") and self.kind == "realtime" and self._active is None:
+            self._start_response({}, None)
+
+    def _on_input_audio_turn_cancel(self, body: dict[str, Any], event_id: str | None) -> None:
+        self._turn_id = None
+        self._buffer.clear()
+        self._carry = b""
+
+    def _idle_timeout(self) -> None:
+        """The user stayed silent for ``idle_timeout_ms`` after the assistant spoke: commit and respond anyway."""
+        self._idle_deadline = None
+        fmt = self._input_format()
+        end_ms = int(self._audio_ms)
+        start_ms = max(0, int(self._audio_ms - fmt.bytes_to_ms(len(self._buffer))))
+        item_id = self._new_id("item")
+        self._emit(
+            "input_audio_buffer.timeout_triggered", audio_start_ms=start_ms, audio_end_ms=end_ms, item_id=item_id
+        )
+        audio = bytes(self._buffer)
+        self._buffer.clear()
+        self._restart_vad()
+        self._commit(audio, item_id=item_id)
+        if self._turn_detection().get("create_response", True):
+            self._start_response({}, None)
 
     def _on_input_audio_buffer_clear(self, body: dict[str, Any], event_id: str | None) -> None:
         self._buffer.clear()
@@ -671,6 +783,7 @@ class ServerSession:
         for vad_event in self._vad.process(pcm):
             at_ms = int(self._vad_origin_ms + vad_event.audio_ms)
             if vad_event.kind == "speech_started":
+                self._idle_deadline = None
                 self._speech_item_id = self._new_id("item")
                 self._emit("input_audio_buffer.speech_started", audio_start_ms=at_ms, item_id=self._speech_item_id)
                 response = self._active
@@ -730,6 +843,7 @@ class ServerSession:
         modalities = flat.get("modalities") or self.config.get("modalities") or ["text", "audio"]
         if self.dialect.session_shape == "nested" and "output_modalities" not in params:
             modalities = self.config.get("modalities") or ["text", "audio"]
+        self._idle_deadline = None
         response = _Response(
             id=self._new_id("resp"),
             params=flat,
@@ -799,7 +913,10 @@ class ServerSession:
                 self._jobs.append(SynthesizeJob(response.id, item.id, nxt))
                 return  # synthesized() and tick() carry on
             self._stream_text(response, item, nxt)
-        self._finish_response(response, "completed", None)
+        if response.incomplete:
+            self._finish_response(response, "incomplete", {"type": "incomplete", "reason": "max_output_tokens"})
+        else:
+            self._finish_response(response, "completed", None)
 
     def _open_message(self, response: _Response, text: str) -> _Item:
         audio = "audio" in response.modalities
@@ -874,6 +991,8 @@ class ServerSession:
                 delta=chunk.transcript,
             )
         if chunk.audio:
+            if response.first_audio_at is None:
+                response.first_audio_at = self._clock.now()
             item.audio.extend(chunk.audio)
             response.audio_ms_out += len(chunk.audio) * 1000 / item.audio_bytes_per_second
             self._emit(
@@ -1009,6 +1128,13 @@ class ServerSession:
     def _finish_response(self, response: _Response, status: str, details: dict[str, Any] | None) -> None:
         response.phase = "done"
         self._active = None
+        idle_ms = self._turn_detection().get("idle_timeout_ms")
+        if isinstance(idle_ms, int) and idle_ms > 0 and self._vad is not None and self.kind == "realtime":
+            # The user's silence is counted from when the assistant's audio has finished playing.
+            played_until = self._clock.now()
+            if response.first_audio_at is not None:
+                played_until = max(played_until, response.first_audio_at + response.audio_ms_out / 1000.0)
+            self._idle_deadline = played_until + idle_ms / 1000.0
         rendered = self._render_response(response, status, details)
         self._tokens_used += int(rendered["usage"]["total_tokens"])
         self._emit("response.done", response=rendered)
@@ -1152,7 +1278,7 @@ class ServerSession:
         return bytes(self._buffer)
 
     def _accepted_events(self) -> tuple[str, ...]:
-        return _COMMON_CLIENT_EVENTS if self.dialect.session_shape == "nested" else _BETA_CLIENT_EVENTS
+        return _CLIENT_EVENTS[self.dialect.name]
 
     def _is_beta_transcription(self) -> bool:
         return self.kind == "transcription" and self.dialect.session_shape == "flat"
@@ -1371,6 +1497,15 @@ class ServerSession:
         )
 
     def _unknown_event(self, kind: str, event_id: object) -> None:
+        if kind in _UNSUPPORTED_CLIENT_EVENTS.get(self.dialect.name, ()):
+            self._error(
+                "invalid_request_error",
+                "unsupported_event",
+                f"'{kind}' is not supported by the local server.",
+                "type",
+                event_id if isinstance(event_id, str) else None,
+            )
+            return
         supported = ", ".join(f"'{name}'" for name in self._accepted_events())
         self._error(
             "invalid_request_error",
@@ -1529,8 +1664,13 @@ def _nested_format(name: object, rate: object) -> dict[str, Any]:
 
 
 def _error_path(message: str) -> str | None:
-    match = re.search(r"at `\$\.?([^`]*)`", message)
-    return match.group(1) or None if match else None
+    """The wire path msgspec's message names (``content_index``, ``session.turn_detection.type``), if any."""
+    at = re.search(r" - at `?\$\.?([^`\s]*)`?", message)
+    path = at.group(1) if at else ""
+    missing = re.match(r"Object missing required field `?([^`\s]+)`?", message)
+    if missing:
+        path = f"{path}.{missing.group(1)}" if path else missing.group(1)
+    return path or None
 
 
 def _unset_to_none(value: object) -> str | None:

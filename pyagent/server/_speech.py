@@ -87,8 +87,9 @@ class DurationRecognizer:
     name = "fallback (speech duration)"
 
     def recognize(self, pcm16: bytes, sample_rate: int) -> str:
-        seconds = len(pcm16) / 2 / sample_rate if sample_rate > 0 else 0.0
-        return f"[speech {seconds:.1f} s]"
+        if not pcm16 or sample_rate <= 0:
+            return ""
+        return f"[speech {len(pcm16) / 2 / sample_rate:.1f} s]"
 
 
 class ToneSynthesizer:

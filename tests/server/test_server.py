@@ -463,3 +463,19 @@ async def test_recording_writes_the_session_as_jsonl(connect, tmp_path) -> None:
     assert base64.b64decode(deltas[0]["delta"]) == base64.b64decode(
         next(e for e in events if e["type"] == "response.audio.delta")["delta"]
     )
+
+
+async def test_sessions_are_independent(server, connect) -> None:
+    import asyncio
+
+    clients = [await connect(server, PATHS[name]) for name in ("openai", "voicelive", "azure-openai")]
+
+    async def turn(client, words: str) -> dict:
+        await client.send(user_text(words))
+        await client.send({"type": "response.create"})
+        return (await client.until("response.done"))[-1]["response"]
+
+    answers = await asyncio.gather(*(turn(c, f"number {i}") for i, c in enumerate(clients)))
+    said = [answer["output"][0]["content"][0]["transcript"] for answer in answers]
+    assert said == ["I heard: number 0.", "I heard: number 1.", "I heard: number 2."]
+    assert len({client.seen[0]["session"]["id"] for client in clients}) == 3

@@ -313,3 +313,78 @@ def test_interrupt_response_false_lets_the_response_finish(paris_pcm16: bytes) -
     assert "input_audio_buffer.speech_started" in kinds(events)
     assert "response.done" not in kinds(events)
     assert driver.advance(60)[-2]["response"]["status"] == "completed"
+
+
+def test_voicelive_explicit_turns(paris_pcm16: bytes) -> None:
+    driver = Driver(VOICELIVE)
+    driver.send({"type": "session.update", "session": {"turn_detection": None}})
+    driver.send({"type": "input_audio.turn.start", "turn_id": "t1"})
+    wrong = driver.send({"type": "input_audio.turn.append", "turn_id": "t2", "audio": paris_pcm16[:4800]})
+    assert wrong[0]["error"]["param"] == "turn_id"
+    for start in range(0, len(paris_pcm16), 4800):
+        driver.send({"type": "input_audio.turn.append", "turn_id": "t1", "audio": paris_pcm16[start : start + 4800]})
+    events = driver.send({"type": "input_audio.turn.end", "turn_id": "t1"})
+    order = kinds(events)
+    assert order[0] == "input_audio_buffer.committed"
+    assert "response.created" in order
+    assert events[-1]["type"] == "response.done"
+    driver.send({"type": "input_audio.turn.start", "turn_id": "t2"})
+    driver.send({"type": "input_audio.turn.append", "turn_id": "t2", "audio": paris_pcm16[:4800]})
+    assert driver.send({"type": "input_audio.turn.cancel", "turn_id": "t2"}) == []
+    assert driver.send({"type": "input_audio.clear"})[0]["type"] == "input_audio_buffer.cleared"
+
+
+def test_voicelive_only_events_elsewhere_are_unknown_and_avatars_unsupported() -> None:
+    assert "Supported values" in Driver(OPENAI).send({"type": "input_audio.clear"})[0]["error"]["message"]
+    avatar = Driver(VOICELIVE).send({"type": "session.avatar.connect", "client_sdp": "v=0"})
+    assert avatar[0]["error"]["code"] == "unsupported_event"
+
+
+def test_idle_timeout_commits_and_responds_after_the_assistant_finished() -> None:
+    driver = Driver(realtime_factor=1.0)
+    driver.send(
+        {
+            "type": "session.update",
+            "session": {
+                "type": "realtime",
+                "audio": {"input": {"turn_detection": {"type": "server_vad", "idle_timeout_ms": 5000}}},
+            },
+        }
+    )
+    driver.send(user_text("hi"))
+    driver.send({"type": "response.create"})
+    driver.advance(30)  # the answer has been sent and played
+    assert driver.session.next_deadline() is not None
+    silence = b"\0\0" * 2400
+    driver.send({"type": "input_audio_buffer.append", "audio": silence})
+    events = driver.advance(5)
+    order = kinds(events)
+    assert order[0] == "input_audio_buffer.timeout_triggered"
+    assert order[1] == "input_audio_buffer.committed"
+    assert "response.created" in order
+    assert events[0]["audio_end_ms"] >= events[0]["audio_start_ms"]
+
+
+def test_max_output_tokens_cuts_the_reply_short() -> None:
+    driver = Driver()
+    driver.send(user_text("one two three four five six seven eight nine ten"))
+    events = driver.send({"type": "response.create", "response": {"max_output_tokens": 3}})
+    done = events[-2]["response"]
+    assert done["status"] == "incomplete"
+    assert done["status_details"] == {"type": "incomplete", "reason": "max_output_tokens"}
+    assert len(done["output"][0]["content"][0]["transcript"]) <= 12
+
+
+def test_a_failed_recognition_is_a_failed_transcription_not_a_failed_turn(paris_pcm16: bytes) -> None:
+    driver = Driver(AZURE_OPENAI)
+    driver.send({"type": "session.update", "session": {"input_audio_transcription": {"model": "whisper-1"}}})
+    driver.send({"type": "session.update", "session": {"turn_detection": None}})
+    driver.send({"type": "input_audio_buffer.append", "audio": paris_pcm16})
+    driver.session.receive(encode_client_event({"type": "input_audio_buffer.commit"}))
+    [job] = [job for job in driver.session.take_jobs() if isinstance(job, RecognizeJob)]
+    driver.session.recognition_failed(job.item_id, "The audio could not be transcribed.")
+    events = driver.pump()
+    failed = next(e for e in events if e["type"] == "conversation.item.input_audio_transcription.failed")
+    assert failed["item_id"] == job.item_id
+    assert "conversation.item.input_audio_transcription.completed" not in kinds(events)
+    assert driver.send({"type": "response.create"})[-2]["response"]["status"] == "completed"
