@@ -12,6 +12,7 @@ OSError exception is translated here into :mod:`pyagent.realtime.errors`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Generator, Iterable, Mapping, Sequence
 from types import TracebackType
@@ -20,8 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import websockets
 import websockets.asyncio.client
-from websockets.exceptions import InvalidHandshake, InvalidStatus
-from websockets.frames import Frame, Opcode
+from websockets.exceptions import InvalidHandshake, InvalidStatus, ProtocolError
+from websockets.frames import Close, Frame, Opcode
 from websockets.protocol import State
 from websockets.uri import WebSocketURI
 from websockets.version import version as websockets_version
@@ -75,30 +76,70 @@ class _RedactingLogger(logging.LoggerAdapter[logging.Logger]):
 
 
 class _Protocol(websockets.ClientProtocol):
-    """The sans-I/O client protocol with ``autoping`` switchable (websockets always answers pings)."""
+    """The sans-I/O client protocol with ``autoping`` and ``autoclose`` switchable.
+
+    websockets answers pings and close frames inside its protocol core. With ``autoping`` off a ping is only
+    recorded; with ``autoclose`` off the server's close frame is held (``held_close``) and what follows it is
+    discarded, but no close frame answers it until the application calls ``close()``.
+    """
 
     autoping = True
+    autoclose = True
+    held_close: Close | None = None
 
     def recv_frame(self, frame: Frame) -> None:
         if frame.opcode is Opcode.PING and not self.autoping:
             self.events.append(frame)
             return
+        if frame.opcode is Opcode.CLOSE and not self.autoclose and self.state is State.OPEN:
+            if self.current_size is not None:
+                raise ProtocolError("incomplete fragmented message")
+            self.held_close = Close.parse(frame.data)
+            self.parser = self.discard()  # RFC 6455 1.4: data after a close frame is discarded
+            next(self.parser)
+            self.events.append(frame)
+            return
         super().recv_frame(frame)
+
+    def send_close(self, code: int | None = None, reason: str = "") -> None:
+        super().send_close(code, reason)
+        if self.held_close is not None:  # the close frame sent now answers the one held back
+            self.close_rcvd, self.close_rcvd_then_sent = self.held_close, True
+
+    def receive_eof(self) -> None:
+        if self.held_close is not None and self.close_rcvd is None:
+            self.close_rcvd = self.held_close  # the server gave up waiting for the answer
+        super().receive_eof()
+
+
+class _ClientConnection(websockets.asyncio.client.ClientConnection):
+    """The asyncio connection, telling a waiting receiver when a close frame was held back (``autoclose`` off)."""
+
+    def __init__(self, protocol: websockets.ClientProtocol, **kwargs: Any) -> None:
+        super().__init__(protocol, **kwargs)
+        self.close_arrived = asyncio.Event()
+
+    def process_event(self, event: Any) -> None:
+        super().process_event(event)
+        if isinstance(event, Frame) and event.opcode is Opcode.CLOSE and self.protocol.state is State.OPEN:
+            self.close_arrived.set()
 
 
 class _Opener(websockets.asyncio.client.connect):
     """websockets' ``connect`` with redirects refused: a 3xx answer is an error, so a credential never follows one."""
 
-    def __init__(self, uri: str, *, autoping: bool, **kwargs: Any) -> None:
+    def __init__(self, uri: str, *, autoping: bool, autoclose: bool, **kwargs: Any) -> None:
+        kwargs.setdefault("create_connection", _ClientConnection)
         super().__init__(uri, **kwargs)
-        if not autoping:
+        if not autoping or not autoclose:
             inner = self.factory
 
             def factory(uri: WebSocketURI) -> websockets.asyncio.client.ClientConnection:
                 connection = inner(uri)
-                # Swap in the subclass that can stay silent on pings; it adds no state of its own.
+                # Swap in the subclass with the switches; it adds no state of its own beyond them.
                 connection.protocol.__class__ = _Protocol
-                cast(_Protocol, connection.protocol).autoping = False
+                protocol = cast(_Protocol, connection.protocol)
+                protocol.autoping, protocol.autoclose = autoping, autoclose
                 return connection
 
             self.factory = factory
@@ -165,6 +206,7 @@ class RealtimeConnection:
         self._send_lock = asyncio.Lock()
         self._receiving = False
         self._close_requested = False
+        self._stashed: list[bytes] = []
         self.session = SessionResource(self)
         self.response = ResponseResource(self)
         self.input_audio_buffer = InputAudioBufferResource(self)
@@ -193,8 +235,8 @@ class RealtimeConnection:
 
     @property
     def closed(self) -> bool:
-        """True once closing has begun, by either side; no event can be sent any more."""
-        return self._ws.state is not State.OPEN
+        """True once closing has begun, by either side (with ``autoclose`` off: once the server's close arrived)."""
+        return self._ws.state is not State.OPEN or cast(_ClientConnection, self._ws).close_arrived.is_set()
 
     @property
     def close_code(self) -> int | None:
@@ -248,19 +290,52 @@ class RealtimeConnection:
         """
         if self._receiving:
             raise ConcurrencyError("another task is already receiving on this connection; receive from one task")
+        if self._stashed:
+            return self._stashed.pop(0)
         self._receiving = True
+        receive = self._ws.recv(decode=False) if self._options.autoclose else self._recv_before_close()
         try:
             timeout = self._options.receive_timeout
             if timeout is None:
-                return await self._ws.recv(decode=False)
+                return await receive
             async with asyncio.timeout(timeout):
-                return await self._ws.recv(decode=False)
+                return await receive
         except websockets.ConnectionClosed as exc:
             raise self._closed_error(exc) from None
         except TimeoutError:
             raise ConnectionTimeout(f"no message within receive_timeout={timeout} s") from None
         finally:
             self._receiving = False
+
+    async def _recv_before_close(self) -> bytes:
+        """``autoclose`` off: messages received before the server's close frame, then its code and reason."""
+        ws = cast(_ClientConnection, self._ws)
+        while True:
+            if ws.close_arrived.is_set():
+                if len(ws.recv_messages.frames):
+                    return await ws.recv(decode=False)  # queued before the close frame: returns at once
+                rcvd = cast(_Protocol, ws.protocol).held_close
+                code, reason = (int(rcvd.code), rcvd.reason) if rcvd is not None else (1005, "")
+                raise ConnectionClosed(code, redact(reason, self._secrets))
+            message = asyncio.ensure_future(ws.recv(decode=False))
+            arrived = asyncio.ensure_future(ws.close_arrived.wait())
+            try:
+                await asyncio.wait((message, arrived), return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                arrived.cancel()
+                if not message.done():
+                    message.cancel()  # websockets' recv is cancel-safe: the message stays queued
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await message
+                elif not message.cancelled() and message.exception() is None:
+                    self._stashed.append(message.result())  # it arrived as we were cancelled: keep it
+                raise
+            arrived.cancel()
+            if message.done():
+                return message.result()
+            message.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await message
 
     async def recv(self) -> ServerEvent:
         """The next server event, typed.
@@ -403,7 +478,7 @@ class _Opening:
         }
         kwargs.update(self.options.websockets_kwargs())  # vendor_options last: they win
         _log.debug("connecting to %s as %s", redact(self.url.url, secrets), self.dialect.name)
-        opener = _Opener(self.url.url, autoping=self.options.autoping, **kwargs)
+        opener = _Opener(self.url.url, autoping=self.options.autoping, autoclose=self.options.autoclose, **kwargs)
         try:
             websocket = await opener
         except InvalidHandshake as exc:

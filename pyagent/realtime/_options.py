@@ -33,10 +33,10 @@ class WebsocketConnectionOptions:
             1009. ``None`` lifts the limit.
         heartbeat: seconds between keep-alive pings (default 30); a pong missing for as long closes the connection as
             1006 with :class:`~pyagent.realtime.errors.KeepaliveTimeout`. ``None`` sends no pings.
-        autoclose: answer the server's close frame at once (default ``True``, what RFC 6455 asks; events received
-            before it are still delivered, then the connection reports the server's code and reason). ``False``
-            (deferring the answer until ``close()``) is refused with ValueError: websockets answers close frames in
-            its protocol core, and pretending otherwise would be worse than saying so.
+        autoclose: answer the server's close frame at once (default ``True``, what RFC 6455 asks). Either way the
+            events received before it are delivered first, then the server's code and reason. ``False`` holds the
+            answer back until :meth:`RealtimeConnection.close` is called (the server may drop the TCP connection
+            after its own close timeout); it costs one extra task per ``recv()``.
         autoping: answer the server's pings with pongs (default ``True``). ``False`` leaves them unanswered, which
             lets a test see how a server treats a silent client.
         receive_timeout: the longest :meth:`RealtimeConnection.recv` waits for one event (default ``None``: no limit);
@@ -72,8 +72,6 @@ class WebsocketConnectionOptions:
             and not (isinstance(compression, int) and 9 <= compression <= 15)
         ):
             raise ValueError(f"compression must be a bool, None or window bits 9..15, not {compression!r}")
-        if not self.autoclose:
-            raise ValueError("autoclose=False is not supported: the closing handshake is always answered at once")
         if self.max_append_bytes < 2:
             raise ValueError("max_append_bytes must be at least one PCM16 sample (2 bytes)")
         for name in ("heartbeat", "receive_timeout", "close_timeout", "handshake_timeout"):

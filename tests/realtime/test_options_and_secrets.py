@@ -82,8 +82,6 @@ def test_option_values_are_checked() -> None:
         WebsocketConnectionOptions(compression=3)
     with pytest.raises(ValueError, match="heartbeat"):
         WebsocketConnectionOptions(heartbeat=0)
-    with pytest.raises(ValueError, match="autoclose"):
-        WebsocketConnectionOptions(autoclose=False)
     with pytest.raises(TypeError, match="connection_options"):
         connect(endpoint="http://127.0.0.1:1", connection_options=42)  # type: ignore[arg-type]
 
@@ -122,3 +120,37 @@ async def test_a_token_echoed_in_the_servers_answer_is_hidden(token: str) -> Non
     assert token not in str(caught.value)
     assert token not in caught.value.body
     assert "expired" in caught.value.body
+
+
+async def test_autoclose_off_holds_the_answer_until_close_is_called() -> None:
+    from pyagent.realtime import ConnectionClosed
+    from pyagent.realtime.events import SessionCreated
+    from pyagent.realtime.testing import Close, Send
+
+    created = {"type": "session.created", "event_id": "event_1", "session": {"id": "s"}}
+    options = WebsocketConnectionOptions(autoclose=False)
+    async with ScriptedServer([Send(created), Send(created), Close(4001, "bye")]) as server:
+        conn = await connect(endpoint=server.endpoint, dialect="voicelive", connection_options=options)
+        peer = await server.wait_connected()
+        assert isinstance(await conn.recv(), SessionCreated)
+        await asyncio.sleep(0.1)  # the close frame is here by now, behind the second event
+        assert isinstance(await conn.recv(), SessionCreated)
+        with pytest.raises(ConnectionClosed) as caught:
+            await conn.recv()
+        assert (caught.value.code, caught.value.reason) == (4001, "bye")
+        assert conn.closed
+        assert peer.websocket.state.name == "CLOSING"  # the server still waits for the answer
+        await conn.close(code=1000, reason="as I please")
+        assert peer.websocket.close_code == 1000
+        assert peer.websocket.close_reason == "as I please"
+
+
+async def test_autoclose_off_wakes_a_waiting_receiver_and_iteration_ends_on_1000() -> None:
+    from pyagent.realtime.testing import Close, Sleep
+
+    options = WebsocketConnectionOptions(autoclose=False)
+    async with ScriptedServer([Sleep(0.1), Close(1000, "done")]) as server:
+        conn = await connect(endpoint=server.endpoint, dialect="voicelive", connection_options=options)
+        assert [event async for event in conn] == []
+        assert conn.closed
+        await conn.close()
