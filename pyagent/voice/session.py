@@ -208,6 +208,9 @@ class _Outbox:
     def __bool__(self) -> bool:
         return bool(self._items)
 
+    def items(self) -> tuple[ResponseChunk | VoiceResponse | BaseException, ...]:
+        return tuple(self._items)
+
 
 # --------------------------------------------------------------------------------------------------- the session
 
@@ -346,6 +349,14 @@ class VoiceSession:
     def session_id(self) -> str:
         """The service's id of this session (``""`` until connected)."""
         return self._session_id
+
+    @property
+    def has_pending_response(self) -> bool:
+        """True when :meth:`receive` has a response to return without new user input: one is queued, being
+        produced, asked for, or owed to a committed user turn."""
+        queued = any(isinstance(item, VoiceResponse | BaseException) for item in self._outbox.items())
+        busy = self._turn is not None or self._requesting or not self._response_idle.is_set()
+        return queued or (self._conn is not None and (busy or self._pending_user_turn))
 
     @property
     def dialect(self) -> Dialect | None:

@@ -1,0 +1,179 @@
+"""The ``pyagent`` command line: chat on WAV files against the local server, talk without devices, serve."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pathlib
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import FIXTURES
+from pyagent.audio import read_wav
+from pyagent.cli import main
+from pyagent.server import LocalServer
+
+AUDIO = FIXTURES / "audio"
+ENV = (
+    "PYAGENT_ENDPOINT",
+    "PYAGENT_API_KEY",
+    "PYAGENT_DIALECT",
+    "OPENAI_API_KEY",
+    "AZURE_VOICELIVE_ENDPOINT",
+    "AZURE_VOICELIVE_API_KEY",
+)
+
+
+@pytest.fixture(autouse=True)
+def no_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+class ServerThread:
+    """A local server on its own event loop in a thread, as a separate process would be."""
+
+    def __init__(self, record_dir: pathlib.Path) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.server = LocalServer(record_dir=record_dir, realtime_factor=float("inf"))
+        ready = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(self.server.start())
+            ready.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        assert ready.wait(10)
+
+    def close(self) -> None:
+        """Close the server (its recordings are complete afterwards); closing twice is fine."""
+        asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(10)
+
+    def stop(self) -> None:
+        self.close()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture
+def server_thread(tmp_path: pathlib.Path) -> Iterator[ServerThread]:
+    running = ServerThread(tmp_path / "sessions")
+    yield running
+    running.stop()
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("pyagent ")
+    for command in ("serve", "chat", "talk"):
+        assert command in out
+
+
+def test_chat_starts_the_local_server_when_nothing_is_configured(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reply = tmp_path / "reply.wav"
+    wav = AUDIO / "hibari_heart_what_is_the_weather_in_paris_24k_pcm16_padded.wav"
+    assert main(["chat", str(wav), "--out", str(reply)]) == 0
+    out = capsys.readouterr().out
+    assert "No endpoint configured" in out
+    assert "using the local server at http://127.0.0.1:" in out
+    assert "speech started" in out  # the timeline
+    assert "state PROCESSING -> SPEAKING" in out
+    assert "You:       what is the weather in paris" in out
+    assert "Assistant: I heard: what is the weather in paris." in out
+    assert f"Reply written to {reply}" in out
+    audio, fmt = read_wav(reply)
+    assert (fmt.sample_rate, fmt.channels, fmt.encoding) == (24000, 1, "pcm16")
+    assert len(audio) > fmt.bytes_per_second  # more than a second of speech
+
+
+def test_chat_any_format_against_a_configured_endpoint(
+    server_thread: ServerThread, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reply = tmp_path / "reply.wav"
+    wav = AUDIO / "aoai-realtime-audio-sdk_audio_weather_alaw_8k.wav"
+    argv = [
+        "chat",
+        str(wav),
+        "--out",
+        str(reply),
+        "--endpoint",
+        server_thread.server.endpoint,
+        "--dialect",
+        "azure-openai",
+        "--model",
+        "my-deployment",
+        "--voice",
+        "shimmer",
+        "--pace",
+        "50",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "No endpoint configured" not in out
+    assert "8000 Hz, 1 ch, g711_alaw" in out
+    assert "Assistant: I heard:" in out
+    _, fmt = read_wav(reply)
+    assert (fmt.sample_rate, fmt.encoding) == (8000, "pcm16")  # the reply at the user's rate, as a PCM16 WAV
+    server_thread.close()
+    records = [json.loads(line) for path in (tmp_path / "sessions").glob("*.jsonl") for line in path.open()]
+    meta = next(r for r in records if r["dir"] == "meta")
+    assert meta["path"] == "/openai/realtime"
+    assert meta["query"]["deployment"] == "my-deployment"
+    update = next(r["event"] for r in records if r["dir"] == "client" and r["event"]["type"] == "session.update")
+    assert update["session"]["voice"] == "shimmer"
+
+
+def test_chat_shows_progress_on_long_files(capsys: pytest.CaptureFixture[str]) -> None:
+    wav = AUDIO / "openai-dotnet_realtime_api_description_pcm16_24khz_mono.wav"
+    assert main(["chat", str(wav)]) == 0
+    out = capsys.readouterr().out
+    for mark in ("25%", "50%", "75%", "100%"):
+        assert f"sent {mark} of the audio" in out
+    assert out.count("You:") >= 1
+    assert "Assistant: I heard:" in out
+
+
+def test_chat_errors_are_clear(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["chat", str(tmp_path / "missing.wav")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "chat",
+                str(AUDIO / "hibari_heart_stop_wait_a_moment_24k_pcm16_padded.wav"),
+                "--endpoint",
+                "http://127.0.0.1:9",
+            ]
+        )
+        == 1
+    )
+    assert "pyagent chat:" in capsys.readouterr().err
+
+
+def test_talk_without_audio_devices_says_what_to_install(capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        import sounddevice  # noqa: F401
+    except (ImportError, OSError):
+        pass
+    else:
+        pytest.skip("audio devices are available here; talk would open the microphone")
+    assert main(["talk"]) == 1
+    err = capsys.readouterr().err
+    assert "devices extra" in err
+    assert "pyagent[devices]" in err
+
+
+def test_serve_is_wired(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--help"])
+    assert info.value.code == 0
+    assert "--speech" in capsys.readouterr().out
