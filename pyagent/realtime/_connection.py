@@ -265,7 +265,12 @@ class RealtimeConnection:
             EventValidationError: a known event that does not fit its schema; nothing was sent.
             ConnectionClosed: the connection is closed.
         """
-        await self.send_encoded((encode_client_event(event),))
+        frame = encode_client_event(event)
+        async with self._send_lock:
+            try:
+                await self._ws.send(frame, text=True)
+            except websockets.ConnectionClosed as exc:
+                raise self._closed_error(exc) from None
 
     async def send_encoded(self, frames: Iterable[bytes]) -> None:
         """Send already encoded events back to back, with no other task's event between them."""
