@@ -18,7 +18,7 @@ from typing import Any
 from pyagent.server._server import PATHS, LocalServer
 from pyagent.server.errors import ServerError
 
-__all__ = ["add_serve_parser", "run_serve"]
+__all__ = ["API_KEY_ENV", "add_serve_parser", "run_serve"]
 
 API_KEY_ENV = "PYAGENT_SERVER_API_KEY"
 

@@ -34,7 +34,7 @@ from pyagent.server._session import Job, RecognizeJob, RespondJob, ServerSession
 from pyagent.server._speech import SpeechEngines, SpeechMode, load_speech_engines
 from pyagent.server.errors import ServerNotRunningError
 
-__all__ = ["PATHS", "LocalServer"]
+__all__ = ["LocalServer", "PATHS"]
 
 logger = logging.getLogger("pyagent.server")
 

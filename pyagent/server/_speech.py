@@ -23,15 +23,18 @@ import numpy as np
 from pyagent.server.errors import SpeechUnavailableError
 
 __all__ = [
+    "DurationRecognizer",
+    "HibariSynthesizer",
+    "PocketsphinxRecognizer",
     "RECOGNIZER_RATE",
+    "Recognizer",
     "SYNTHESIS_RATE",
     "SpeechEngines",
     "SpeechMode",
-    "Recognizer",
     "Synthesizer",
     "ToneSynthesizer",
-    "DurationRecognizer",
     "load_speech_engines",
+    "speech_unavailable_reason",
 ]
 
 logger = logging.getLogger("pyagent.server")
@@ -193,7 +196,9 @@ def _load_real() -> SpeechEngines | None:
     with _load_lock:
         if _real_engines is None and _real_error is None:
             try:
-                _real_engines = SpeechEngines(recognizer=PocketsphinxRecognizer(), synthesizer=HibariSynthesizer())
+                engines = SpeechEngines(recognizer=PocketsphinxRecognizer(), synthesizer=HibariSynthesizer())
+                engines.synthesizer.synthesize("Ready.")  # the first synthesis pays a one-off warm-up; not a user
+                _real_engines = engines
             except ImportError as exc:
                 _real_error = f"the speech extra is not installed ({exc.name or exc})"
             except (OSError, RuntimeError, ValueError) as exc:  # a model file missing or unreadable
