@@ -23,7 +23,7 @@ from pyagent.audio._devices import CapturePipeline, MicrophoneSource, RenderPipe
 from pyagent.audio._format import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioEncoding, AudioFormat
 from pyagent.audio._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from pyagent.audio._playback import PlaybackClock
-from pyagent.audio._resample import ResampleQuality, Resampler
+from pyagent.audio._resample import ResampleQuality, Resampler, resample
 from pyagent.audio._transcode import convert, decode_to_pcm16, encode_pcm16
 from pyagent.audio._vad import VadEvent, VadEventKind, VoiceActivityDetector
 from pyagent.audio._wav import load_audio, read_raw, read_wav, write_wav
@@ -67,6 +67,7 @@ __all__ = [
     "pcm16_to_int16",
     "read_raw",
     "read_wav",
+    "resample",
     "rms",
     "to_mono",
     "ulaw_decode",

@@ -29,6 +29,16 @@ Bytes = bytes | bytearray | memoryview
 
 _PCM16: Final = np.dtype("<i2")
 _SCALE: Final = 32768.0
+_MAX: Final = np.float32(32767.0)
+_MIN: Final = np.float32(-32768.0)
+
+
+def _clip_round(samples: npt.NDArray[np.float32]) -> None:
+    """Clip to the int16 range and round to nearest, in place (NaN was removed before; ``fmin``/``fmax`` cost half
+    of ``minimum``/``maximum`` and a third of ``clip``)."""
+    np.fmin(samples, _MAX, out=samples)
+    np.fmax(samples, _MIN, out=samples)
+    np.rint(samples, out=samples)
 
 
 def pcm16_to_int16(pcm16: Bytes) -> npt.NDArray[np.int16]:
@@ -83,9 +93,9 @@ def float32_to_pcm16(samples: npt.ArrayLike) -> bytes:
     if array.dtype.kind not in "fiu":
         raise AudioFormatError(f"float32_to_pcm16 takes real samples, got {array.dtype}")
     scaled = np.multiply(array, np.float32(_SCALE), dtype=np.float32)
-    np.nan_to_num(scaled, copy=False, nan=0.0)
-    np.clip(scaled, -_SCALE, _SCALE - 1, out=scaled)
-    np.rint(scaled, out=scaled)
+    if np.isnan(np.add.reduce(scaled, axis=None)):  # one cheap pass finds NaN (the sum cannot overflow float32)
+        np.nan_to_num(scaled, copy=False, nan=0.0)
+    _clip_round(scaled)
     result: bytes = scaled.astype(_PCM16).tobytes()
     return result
 
@@ -157,6 +167,5 @@ def apply_gain(pcm16: Bytes, db: float) -> bytes:
     samples = pcm16_to_int16(pcm16)
     scaled = samples.astype(np.float32)
     scaled *= np.float32(10.0 ** (db / 20.0))
-    np.clip(scaled, -_SCALE, _SCALE - 1, out=scaled)
-    np.rint(scaled, out=scaled)
+    _clip_round(scaled)
     return scaled.astype(_PCM16).tobytes()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyagent.audio._convert import Bytes, from_mono, to_mono
 from pyagent.audio._format import AudioEncoding, AudioFormat, check_whole_frames
 from pyagent.audio._g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
-from pyagent.audio._resample import Resampler
+from pyagent.audio._resample import resample
 
 __all__ = ["convert", "decode_to_pcm16", "encode_pcm16"]
 
@@ -41,8 +41,8 @@ def encode_pcm16(pcm16: Bytes, encoding: AudioEncoding) -> bytes:
 def convert(data: Bytes, src: AudioFormat, dst: AudioFormat) -> bytes:
     """Convert a whole clip from one format to another (for streams, chain a :class:`Resampler` instead).
 
-    Channels are down-mixed by averaging or up-mixed by copying; the rate is changed with the same filter as the
-    streaming :class:`Resampler`, flushed, so the result has ``len * dst_rate / src_rate`` frames.
+    Channels are down-mixed by averaging or up-mixed by copying; the rate is changed by :func:`resample`, which gives
+    what a streaming :class:`Resampler` gives, flushed: ``len * dst_rate / src_rate`` frames.
 
     Raises:
         AudioFormatError: ``data`` is not whole frames of ``src``.
@@ -56,6 +56,5 @@ def convert(data: Bytes, src: AudioFormat, dst: AudioFormat) -> bytes:
         pcm16 = from_mono(mono, dst.channels) if dst.channels > 1 else mono
     channels = dst.channels
     if src.sample_rate != dst.sample_rate:
-        resampler = Resampler(src.sample_rate, dst.sample_rate, channels)
-        pcm16 = resampler.process(pcm16) + resampler.flush()
+        pcm16 = resample(pcm16, src.sample_rate, dst.sample_rate, channels)
     return encode_pcm16(pcm16, dst.encoding)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soxr
 
-from pyagent.audio import AudioFormatError, Resampler, float32_to_pcm16, pcm16_to_float32, pcm16_to_int16
+from pyagent.audio import AudioFormatError, Resampler, float32_to_pcm16, pcm16_to_float32, pcm16_to_int16, resample
 
 RATES = [8000, 16000, 22050, 24000, 44100, 48000]
 
@@ -56,6 +56,8 @@ def test_every_rate_pair_keeps_length_and_tone(in_rate: int, out_rate: int) -> N
     tone = sine(440.0, in_rate, 0.5)
     resampler = Resampler(in_rate, out_rate)
     out = run_chunked(resampler, tone, [2 * in_rate // 50])
+    # The one-shot function gives the very same bytes as the stream, chunked and flushed.
+    assert resample(tone, in_rate, out_rate) == out
     samples = pcm16_to_float32(out)
     assert abs(len(samples) - out_rate // 2) <= 1
     # The tone survives: its frequency (by zero crossings) and amplitude, away from the edges.
@@ -140,3 +142,33 @@ def test_unknown_quality_and_channels() -> None:
 
 def test_repr() -> None:
     assert repr(Resampler(48000, 24000)) == "Resampler(48000, 24000, channels=1, quality='HQ')"
+
+
+def test_one_shot_resample(speech: bytes) -> None:
+    stream = Resampler(24000, 44100)
+    assert resample(speech, 24000, 44100) == stream.process(speech) + stream.flush()
+    assert resample(speech, 24000, 24000) == speech
+    assert resample(b"", 48000, 24000) == b""
+    stereo = np.repeat(pcm16_to_int16(speech), 2).astype("<i2").tobytes()
+    stereo_stream = Resampler(24000, 16000, channels=2)
+    assert resample(stereo, 24000, 16000, channels=2) == stereo_stream.process(stereo) + stereo_stream.flush()
+    with pytest.raises(AudioFormatError, match="3 bytes"):
+        resample(b"\x00\x00\x00", 48000, 24000)
+    with pytest.raises(AudioFormatError, match="unsupported input sample rate"):
+        resample(b"", 100, 24000)
+    with pytest.raises(AudioFormatError, match="quality"):
+        resample(b"", 48000, 24000, quality="XQ")  # type: ignore[arg-type]
+    with pytest.raises(AudioFormatError, match="4-byte sample frames"):
+        resample(b"\x00\x00", 48000, 24000, channels=2)
+
+
+def test_full_scale_input_is_clipped_not_wrapped() -> None:
+    # A full-scale square wave rings past full scale after filtering: it must clip, never wrap around to the
+    # opposite sign.
+    square = np.tile(np.array([32767] * 20 + [-32768] * 20, dtype="<i2"), 200).tobytes()
+    out = pcm16_to_int16(resample(square, 48000, 16000))
+    assert out.max() == 32767
+    assert out.min() == -32768
+    # A wrapped sample would be a positive value right after a run at the negative rail (or the reverse).
+    jumps = np.abs(np.diff(out.astype(int)))
+    assert jumps.max() < 65535 * 0.9
