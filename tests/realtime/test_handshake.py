@@ -312,3 +312,14 @@ async def test_connect_is_awaitable_and_a_context_manager_once() -> None:
 
 async def test_peer_type_is_public() -> None:
     assert ScriptedPeer.__module__ == "pyagent.realtime.testing"
+
+
+async def test_a_callable_may_return_an_access_token_object(token: str) -> None:
+    hs = await _handshake(credential=lambda: TokenCredential(token).get_token(), dialect="azure-openai-ga", model="d")
+    assert hs.headers["authorization"] == f"Bearer {token}"
+    assert "api-key" not in hs.headers
+
+
+async def test_a_credential_giving_no_token_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="token"):
+        await _handshake(credential=lambda: None, dialect="voicelive")

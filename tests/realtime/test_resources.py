@@ -12,6 +12,7 @@ import pytest
 from conftest import FIXTURES
 from pyagent.realtime import EventValidationError, RealtimeConnection, WebsocketConnectionOptions, connect
 from pyagent.realtime.events import (
+    AudioInputTranscription,
     FunctionCallOutputItem,
     InputAudioBufferCommit,
     InputTextContent,
@@ -244,3 +245,17 @@ async def test_an_invalid_known_event_is_refused_before_the_wire() -> None:
         await conn.input_audio_buffer.commit()
         await (await server.wait_connected()).expect("input_audio_buffer.commit")
     assert server.received_types() == ["input_audio_buffer.commit"]
+
+
+async def test_typed_transcription_session_on_ga_and_beta() -> None:
+    session = Session(input_audio_transcription=AudioInputTranscription(model="whisper-1"))
+    sent = await _wire(lambda c: c.transcription_session.update(session=session, event_id="t1"), dialect="voicelive")
+    assert sent == [
+        {
+            "type": "transcription_session.update",
+            "event_id": "t1",
+            "session": {"input_audio_transcription": {"model": "whisper-1"}},
+        }
+    ]
+    sent = await _wire(lambda c: c.transcription_session.update(session=Session(instructions="x")), dialect="openai")
+    assert sent == [{"type": "session.update", "session": {"type": "transcription", "instructions": "x"}}]
