@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import websockets
 import websockets.asyncio.client
-from websockets.exceptions import InvalidHandshake, InvalidStatus, ProtocolError
+from websockets.exceptions import InvalidHandshake, InvalidProxy, InvalidStatus, InvalidURI, ProtocolError
 from websockets.frames import Close, Frame, Opcode
 from websockets.protocol import State
 from websockets.uri import WebSocketURI
@@ -483,11 +483,13 @@ class _Opening:
         }
         kwargs.update(self.options.websockets_kwargs())  # vendor_options last: they win
         _log.debug("connecting to %s as %s", redact(self.url.url, secrets), self.dialect.name)
-        opener = _Opener(self.url.url, autoping=self.options.autoping, autoclose=self.options.autoclose, **kwargs)
         try:
+            opener = _Opener(self.url.url, autoping=self.options.autoping, autoclose=self.options.autoclose, **kwargs)
             websocket = await opener
         except InvalidHandshake as exc:
             raise _handshake_error(exc, secrets) from None
+        except (InvalidURI, InvalidProxy) as exc:
+            raise ValueError(redact(str(exc), secrets)) from None
         except TimeoutError:
             raise ConnectionTimeout(
                 f"opening {self.url.host} took longer than handshake_timeout={self.options.handshake_timeout} s"

@@ -323,3 +323,24 @@ async def test_a_callable_may_return_an_access_token_object(token: str) -> None:
 async def test_a_credential_giving_no_token_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="token"):
         await _handshake(credential=lambda: None, dialect="voicelive")
+
+
+async def test_a_server_hanging_up_during_the_handshake_is_a_handshake_error() -> None:
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    listener = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(HandshakeError) as caught:
+            await connect(endpoint=f"http://127.0.0.1:{port}", dialect="voicelive")
+        assert caught.value.status is None
+    finally:
+        listener.close()
+        await listener.wait_closed()
+
+
+async def test_a_port_out_of_range_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="(?i)port"):
+        await connect(endpoint="http://127.0.0.1:99999", dialect="voicelive")
