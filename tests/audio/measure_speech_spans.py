@@ -9,8 +9,9 @@ Run ``.venv/bin/python tests/audio/measure_speech_spans.py``; the numbers it pri
 * the words: pocketsphinx (if installed) aligns its recognised words at 10 ms resolution; the first word's start and
   the last word's end are printed beside the envelope for a cross-check.
 
-The printed 10 ms levels around each boundary were then read by eye; where the envelope rule caught a breath or a
-click rather than a word, the test's truth says so.
+The printed 10 ms levels around each boundary were then read by eye, with a voicing check (spectral centroid and
+pitch periodicity) of the first 80 ms of each span; where the envelope rule caught a breath or a click rather than a
+word, the test's truth says so.
 """
 
 from __future__ import annotations
@@ -72,6 +73,19 @@ def words(pcm24k: bytes) -> list[tuple[str, int, int]]:
     ]
 
 
+def voicing(samples: np.ndarray, start_ms: int, end_ms: int) -> str:
+    """Spectral centroid and pitch periodicity of a stretch: a vowel is low and periodic, a click or breath is not."""
+    stretch = samples[start_ms * 24 : end_ms * 24].astype(np.float64)
+    stretch -= stretch.mean()
+    power = np.abs(np.fft.rfft(stretch * np.hanning(len(stretch)))) ** 2
+    freqs = np.fft.rfftfreq(len(stretch), 1 / 24000)
+    centroid = (power * freqs).sum() / power.sum()
+    auto = np.correlate(stretch, stretch, "full")[len(stretch) - 1 :]
+    auto /= auto[0]
+    lag = int(np.argmax(auto[48:288])) + 48  # pitch periods of 2 to 12 ms
+    return f"centroid {centroid:.0f} Hz, autocorrelation {auto[lag]:.2f} at {24000 / lag:.0f} Hz"
+
+
 def main() -> None:
     for name in FILES:
         pcm = load_audio(ROOT / "fixtures" / "audio" / name)
@@ -83,6 +97,7 @@ def main() -> None:
         if aligned:
             print(f"  words: first {aligned[0]}, last {aligned[-1]}")
         for start, end in spans:
+            print(f"  voicing of the first 80 ms from {start}: {voicing(samples, start, start + 80)}")
             for label, at in (("onset", start), ("end", end)):
                 lo = max(0, at // 5 - 12)
                 around = " ".join(f"{i * 5}:{levels[i]:.0f}" for i in range(lo, min(len(levels), lo + 24), 2))

@@ -35,8 +35,11 @@ TRUTH: dict[str, list[tuple[int, int]]] = {
     "hibari_heart_stop_wait_a_moment_24k_pcm16_padded.wav": [(570, 1760)],
     "hibari_heart_what_is_the_weather_in_paris_24k_pcm16_padded.wav": [(605, 1970)],
     "openai-dotnet_realtime_whats_the_weather_pcm16_24khz_mono.wav": [(560, 2645)],
-    # By eye: the envelope rule starts at 615, on a 35 ms click (-41..-29 dBFS over a -60 dBFS background) that
+    # By eye: the envelope rule starts at 615, on a 50 ms click (-41..-29 dBFS over a -60 dBFS background) that
     # stands 230 ms before the first word; the level rises into the first word at 880 ("In the Realtime API...").
+    # The aligner starts "In" at 870 (and puts a spurious "it's" on the click, followed by 170 ms of silence); the
+    # voicing check says the click holds no vowel: 610-665 ms is unvoiced (spectral centroid 5.3 kHz,
+    # autocorrelation 0.08), 880-960 ms voiced (centroid 245 Hz, autocorrelation 0.72 at a 135 Hz pitch).
     # The 630 ms pause at 5.5 s splits the recording in two utterances.
     "openai-dotnet_realtime_api_description_pcm16_24khz_mono.wav": [(880, 5400), (6160, 11235)],
     # By eye: the envelope rule ends at 2900 on a faint tail (-55..-75 dBFS, 35 dB below the words, over a digital
