@@ -79,7 +79,6 @@ def types_of(events: list[dict[str, Any]]) -> list[str]:
 def real_speech() -> SpeechEngines:
     """pocketsphinx and hibari-tts, loaded once for the whole test session."""
     engines = load_speech_engines("on")
-    engines.synthesizer.synthesize("Ready.")  # the first synthesis pays a warm-up
     return engines
 
 

@@ -426,6 +426,7 @@ async def test_g711_input_is_heard_at_8_khz(server, connect, paris_pcm16) -> Non
     rest = await client.until("conversation.item.created")
     assert rest[-1]["item"]["role"] == "user"
     assert rest[-1]["item"]["content"][0]["transcript"] == events[-1]["transcript"]
+    await client.until("response.done")  # read everything: unread frames would hold up the client's close
 
 
 async def test_recording_writes_the_session_as_jsonl(connect, tmp_path) -> None:
