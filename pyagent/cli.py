@@ -25,7 +25,7 @@ __all__ = ["build_parser", "main"]
 
 _ENDPOINT_ENV = ("PYAGENT_ENDPOINT", "OPENAI_API_KEY", "AZURE_VOICELIVE_ENDPOINT")
 _CHUNK_MS = 100
-_PROGRESS_AFTER_S = 5.0  # files longer than this show their progress
+_PROGRESS_AFTER_S = 4.0  # files longer than this show their progress
 
 
 def build_parser() -> argparse.ArgumentParser:

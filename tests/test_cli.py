@@ -133,12 +133,12 @@ def test_chat_any_format_against_a_configured_endpoint(
 
 
 def test_chat_shows_progress_on_long_files(capsys: pytest.CaptureFixture[str]) -> None:
-    wav = AUDIO / "openai-dotnet_realtime_api_description_pcm16_24khz_mono.wav"
-    assert main(["chat", str(wav)]) == 0
+    raw = AUDIO / "aoai-realtime-audio-sdk_tell_me_the_weather_pcm16_24k_mono.raw"  # 4.5 s, headerless
+    assert main(["chat", str(raw)]) == 0
     out = capsys.readouterr().out
     for mark in ("25%", "50%", "75%", "100%"):
         assert f"sent {mark} of the audio" in out
-    assert out.count("You:") >= 1
+    assert "weather" in out.split("You:", 1)[1]
     assert "Assistant: I heard:" in out
 
 

@@ -131,7 +131,7 @@ class AudioSettings:
 
 def build_flat_session(
     *,
-    voice: str,
+    voice: str | Mapping[str, Any],
     instructions: str,
     turn_detection: TurnDetectionSettings,
     language: str | None,
@@ -144,7 +144,7 @@ def build_flat_session(
     """
     flat: dict[str, Any] = {
         "modalities": ["text", "audio"],
-        "voice": voice,
+        "voice": dict(voice) if isinstance(voice, Mapping) else voice,
         "instructions": instructions,
         "input_audio_format": "pcm16",
         "output_audio_format": "pcm16",

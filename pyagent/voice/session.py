@@ -244,7 +244,8 @@ class VoiceSession:
 
     Args:
         model: the model (or Azure deployment) to talk to.
-        voice: the assistant's voice.
+        voice: the assistant's voice: a name (``"alloy"``), or the service's voice object where it takes one (Voice
+            Live: ``{"type": "azure-standard", "name": "en-US-Ava:DragonHDLatestNeural"}``).
         agent: instructions and tools; without one the service's defaults apply.
         language: the user's language, for the service's transcription of the user's audio.
         sample_rate: the rate of the audio the user sends and receives (see :meth:`configure_audio`).
@@ -265,7 +266,7 @@ class VoiceSession:
     def __init__(
         self,
         model: str = "gpt-4o-realtime",
-        voice: str = "alloy",
+        voice: str | Mapping[str, Any] = "alloy",
         agent: Agent | None = None,
         language: str = "en",
         sample_rate: int = 24000,
@@ -338,6 +339,8 @@ class VoiceSession:
     @property
     def voice(self) -> str:
         """The assistant's voice."""
+        if isinstance(self._voice, Mapping):
+            return str(self._voice.get("name", self._voice.get("type", "")))
         return self._voice
 
     @property

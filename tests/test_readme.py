@@ -1,0 +1,83 @@
+"""The README's Python examples: those that need no cloud run offline against the local server, the cloud
+quickstarts are compiled and their pyagent names and ``VoiceSession`` arguments checked."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from pyagent.voice import VoiceSession
+
+README = ROOT / "README.md"
+_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+_ENDPOINT_ENV = (
+    "PYAGENT_ENDPOINT",
+    "PYAGENT_API_KEY",
+    "PYAGENT_DIALECT",
+    "OPENAI_API_KEY",
+    "AZURE_VOICELIVE_ENDPOINT",
+    "AZURE_VOICELIVE_API_KEY",
+)
+
+
+def python_blocks() -> list[str]:
+    return _BLOCK.findall(README.read_text(encoding="utf-8")) if README.exists() else []
+
+
+BLOCKS = python_blocks()
+
+
+def runs_offline(source: str) -> bool:
+    """A block runs here when it brings its own local server or never connects."""
+    return "LocalServer" in source or ".connect(" not in source
+
+
+def check_names(source: str) -> None:
+    """Every pyagent import exists; VoiceSession gets only arguments it takes; session methods exist."""
+    tree = ast.parse(source)
+    parameters = inspect.signature(VoiceSession).parameters
+    session_names = {"session", "voice"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pyagent"):
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                assert hasattr(module, alias.name), f"{node.module} has no {alias.name}"
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "VoiceSession":
+            for keyword in node.keywords:
+                assert keyword.arg in parameters, f"VoiceSession takes no {keyword.arg!r}"
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in session_names:
+            assert hasattr(VoiceSession, node.attr), f"VoiceSession has no {node.attr!r}"
+
+
+def test_readme_has_examples() -> None:
+    if not BLOCKS:
+        pytest.skip("README.md has no Python examples yet")
+    assert any(runs_offline(block) and "LocalServer" in block for block in BLOCKS)
+
+
+@pytest.mark.parametrize("index", range(len(BLOCKS)))
+def test_readme_example(index: int, tmp_path: pathlib.Path) -> None:
+    source = BLOCKS[index]
+    compile(source, f"README.md python block {index + 1}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    check_names(source)
+    if not runs_offline(source):
+        return
+    # Run where the example's relative paths resolve to the repository's fixtures and its files land in tmp_path.
+    (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
+    env = {key: value for key, value in os.environ.items() if key not in _ENDPOINT_ENV}
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", source], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    if "print(" in source and ".connect(" in source:
+        assert result.stdout.strip(), "the example printed nothing"
