@@ -72,6 +72,8 @@ class LocalServer:
         realtime_factor: response audio is sent this many times faster than it plays; ``math.inf`` sends it as
             soon as it is synthesized (fast tests).
         seed: seeds the ids, for repeatable recordings.
+        max_session_seconds: sessions end after this long (an ``error`` event ``session_expired``, then close code
+            1001), as the services end theirs; None (the default) for no limit.
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class LocalServer:
         *,
         realtime_factor: float = 1.0,
         seed: int | None = None,
+        max_session_seconds: float | None = None,
     ) -> None:
         if speech not in ("auto", "on", "off"):
             raise ValueError(f"speech must be 'auto', 'on' or 'off', not {speech!r}")
@@ -98,6 +101,7 @@ class LocalServer:
         self.record_dir = pathlib.Path(record_dir) if record_dir is not None else None
         self.realtime_factor = realtime_factor
         self._rng = random.Random(seed)
+        self.max_session_seconds = max_session_seconds
         self._server: Server | None = None
         self._engines: asyncio.Future[SpeechEngines] | None = None
         self._port: int | None = None
@@ -238,6 +242,8 @@ class LocalServer:
             transcription=query.get("intent") == "transcription",
             realtime_factor=self.realtime_factor,
             rng=random.Random(self._rng.getrandbits(64)),
+            max_duration=self.max_session_seconds,
+            beta_header="realtime=v1" in (websocket.request.headers.get("OpenAI-Beta") or ""),
         )
         recorder: SessionRecorder | None = None
         if self.record_dir is not None:
@@ -283,6 +289,9 @@ class _Connection:
                 self._changed.clear()
                 self._session.tick()
                 await self._flush()
+                if self._session.close_request is not None:
+                    await self._ws.close(*self._session.close_request)
+                    break
                 deadline = self._session.next_deadline()
                 timeout = None if deadline is None else max(0.0, deadline - self._clock.now())
                 with contextlib.suppress(TimeoutError):  # paced audio is due: tick

@@ -238,6 +238,9 @@ class ServerSession:
         transcription: start as a transcription session (``?intent=transcription``).
         realtime_factor: how much faster than real time response audio is sent; ``math.inf`` sends it at once.
         rng: the source of ids (seed it for repeatable sessions).
+        max_duration: seconds after which the session expires (an ``error`` event, then a 1001 close), as the
+            services end long sessions; None for no limit.
+        beta_header: the client sent ``OpenAI-Beta: realtime=v1`` on the GA path, which the service refuses.
     """
 
     def __init__(
@@ -249,6 +252,8 @@ class ServerSession:
         transcription: bool = False,
         realtime_factor: float = 1.0,
         rng: random.Random | None = None,
+        max_duration: float | None = None,
+        beta_header: bool = False,
     ) -> None:
         if not realtime_factor > 0:
             raise ValueError("realtime_factor must be > 0 (math.inf: as fast as possible)")
@@ -278,6 +283,10 @@ class ServerSession:
         self._responses = 0
         self._tokens_used = 0
         self._idle_deadline: float | None = None
+        self._max_duration = max_duration
+        self._beta_header = beta_header
+        self.close_request: tuple[int, str] | None = None
+        """Set when the session wants the connection closed: ``(code, reason)``; it reads nothing more."""
         self._turn_id: str | None = None
         self._configure_input()
 
@@ -285,6 +294,15 @@ class ServerSession:
 
     def start(self) -> None:
         """Emit the greeting the services send on connect (``session.created``)."""
+        if self._beta_header and self.dialect.uses_ga_names and self.dialect.name == "openai":
+            self._error(
+                "invalid_request_error",
+                "beta_api_shape_disabled",
+                "The beta Realtime API shape is no longer supported. Remove the 'OpenAI-Beta: realtime=v1' header "
+                "to use the GA Realtime API.",
+            )
+            self.close_request = (4000, "beta_api_shape_disabled")
+            return
         name = "transcription_session.created" if self._is_beta_transcription() else "session.created"
         self._emit(name, session=self._render_session())
 
@@ -300,10 +318,17 @@ class ServerSession:
 
     def next_deadline(self) -> float | None:
         """When :meth:`tick` next has something to send (clock seconds), or None."""
+        deadlines = [self._idle_deadline, self._expires()]
         response = self._active
         if response is not None and response.chunks:
-            return response.chunks[0].due
-        return self._idle_deadline
+            deadlines.append(response.chunks[0].due)
+        due = [deadline for deadline in deadlines if deadline is not None]
+        return min(due) if due else None
+
+    def _expires(self) -> float | None:
+        if self._max_duration is None or self.close_request is not None:
+            return None
+        return self._created_at + self._max_duration
 
     @property
     def active_response_id(self) -> str | None:
@@ -312,6 +337,8 @@ class ServerSession:
 
     def receive(self, data: str | bytes) -> None:
         """Handle one client frame; protocol faults become ``error`` events and the session goes on."""
+        if self.close_request is not None:
+            return
         try:
             event = decode_client_event(data)
         except EventDecodeError as exc:
@@ -447,9 +474,21 @@ class ServerSession:
         self.tick()
 
     def tick(self) -> None:
-        """Send whatever response audio is due by now; fire the idle timeout when it is due."""
+        """Send whatever response audio is due by now; fire the idle timeout and the expiry when they are due."""
         response = self._active
         now = self._clock.now()
+        expires = self._expires()
+        if expires is not None and now >= expires:
+            assert self._max_duration is not None
+            minutes = self._max_duration / 60
+            self._error(
+                "invalid_request_error",
+                "session_expired",
+                f"Your session hit the maximum duration of {minutes:g} minutes.",
+            )
+            self._active = None
+            self.close_request = (1001, "session reached its maximum duration")
+            return
         if response is None:
             if self._idle_deadline is not None and now >= self._idle_deadline:
                 self._idle_timeout()
@@ -1287,7 +1326,7 @@ class ServerSession:
 
     def _render_session(self) -> dict[str, Any]:
         c = self.config
-        expires_at = int(self._created_at) + 30 * 60
+        expires_at = int(self._created_at + (self._max_duration or 30 * 60))
         if self.dialect.session_shape == "nested":
             audio_in: dict[str, Any] = {
                 "format": _nested_format(c.get("input_audio_format"), c.get("input_audio_sampling_rate")),

@@ -480,3 +480,28 @@ async def test_sessions_are_independent(server, connect) -> None:
     said = [answer["output"][0]["content"][0]["transcript"] for answer in answers]
     assert said == ["I heard: number 0.", "I heard: number 1.", "I heard: number 2."]
     assert len({client.seen[0]["session"]["id"] for client in clients}) == 3
+
+
+async def test_the_beta_header_is_refused_on_the_ga_path() -> None:
+    async with (
+        LocalServer(speech="off") as server,
+        websockets.connect(server.url + PATHS["openai"], additional_headers={"OpenAI-Beta": "realtime=v1"}) as ws,
+    ):
+        error = json.loads(await ws.recv())
+        assert error["type"] == "error"
+        assert error["error"]["code"] == "beta_api_shape_disabled"
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4000
+
+
+async def test_sessions_end_at_their_maximum_duration(connect) -> None:
+    async with LocalServer(speech="off", max_session_seconds=0.3) as server:
+        client = await connect(server, PATHS["voicelive"])
+        error = await client.recv()
+        assert error["error"]["code"] == "session_expired"
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await client.recv()
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1001
