@@ -180,8 +180,12 @@ async def resolve_credential(credential: object, scopes: Sequence[str] | None) -
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``***``."""
+    """``text`` with every secret replaced by ``***``.
+
+    Secrets shorter than four characters are left alone: replacing every ``a`` in a log would hide everything and
+    protect nothing (such a value is no secret).
+    """
     for secret in secrets:
-        if secret and secret in text:
+        if len(secret) >= 4 and secret in text:
             text = text.replace(secret, _HIDDEN)
     return text
