@@ -8,6 +8,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pyagent.audio import AudioError, AudioFormatError, Clock, ManualClock, MonotonicClock, PlaybackClock
 
@@ -246,3 +248,83 @@ def test_default_clock_is_monotonic() -> None:
     playback.enqueue("item_a", 0, audio(60_000))
     assert playback.played_ms("item_a", 0) < 60_000
     assert "virtual" in repr(playback)
+
+
+class NaiveModel:
+    """The playback clock re-told the slow way: time moves one millisecond at a time and plays 48 bytes of it."""
+
+    def __init__(self) -> None:
+        self.queue: list[list[object]] = []  # [key, bytes left]
+        self.played: dict[tuple[str, int], int] = {}
+        self.received: dict[tuple[str, int], int] = {}
+        self.sink = False
+
+    def take(self, n_bytes: int) -> int:
+        taken = 0
+        while n_bytes > taken and self.queue:
+            key, left = self.queue[0]
+            count = min(int(left), n_bytes - taken)  # type: ignore[call-overload]
+            self.played[key] = self.played.get(key, 0) + count  # type: ignore[index]
+            taken += count
+            if count == left:
+                self.queue.pop(0)
+            else:
+                self.queue[0][1] = int(left) - count  # type: ignore[call-overload]
+        return taken
+
+    def enqueue(self, key: tuple[str, int], n_bytes: int) -> None:
+        self.received[key] = self.received.get(key, 0) + n_bytes
+        self.played.setdefault(key, 0)
+        if n_bytes:
+            self.queue.append([key, n_bytes])
+
+    def advance(self, ms: int) -> None:
+        if not self.sink:
+            for _ in range(ms):
+                self.take(MS)  # a millisecond that finds the queue empty plays nothing: playback idles
+
+    def read(self, n_bytes: int) -> int:
+        self.sink = True
+        return self.take(max(0, n_bytes) & ~1)
+
+    def clear(self) -> int:
+        dropped = sum(int(left) for _, left in self.queue)  # type: ignore[call-overload]
+        self.queue.clear()
+        return dropped
+
+
+KEYS = [("item_a", 0), ("item_a", 1), ("item_b", 0)]
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("enqueue"), st.sampled_from(KEYS), st.integers(0, 1500)),
+        st.tuples(st.just("advance"), st.integers(0, 120)),
+        st.tuples(st.just("read"), st.integers(-10, 4000)),
+        st.tuples(st.just("clear")),
+    ),
+    max_size=40,
+)
+
+
+@given(operations)
+def test_matches_a_millisecond_by_millisecond_model(ops: list[tuple[object, ...]]) -> None:
+    clock = ManualClock(1000.0)
+    playback = PlaybackClock(clock=clock)
+    model = NaiveModel()
+    for op in ops:
+        if op[0] == "enqueue":
+            key, samples = op[1], op[2]
+            playback.enqueue(key[0], key[1], b"\x01\x00" * samples)  # type: ignore[index]
+            model.enqueue(key, 2 * samples)  # type: ignore[arg-type, operator]
+        elif op[0] == "advance":
+            clock.advance(op[1] / 1000)  # type: ignore[operator]
+            model.advance(op[1])  # type: ignore[arg-type]
+        elif op[0] == "read":
+            assert len(playback.read(op[1])) == model.read(op[1])  # type: ignore[arg-type]
+        else:
+            assert playback.clear() == model.clear()
+        for key in KEYS:
+            assert playback.played_bytes(*key) == model.played.get(key, 0)
+            assert playback.received_bytes(*key) == model.received.get(key, 0)
+            assert playback.truncate_ms(*key) == model.played.get(key, 0) // MS
+        assert playback.pending_bytes == sum(int(left) for _, left in model.queue)  # type: ignore[call-overload]
+        assert playback.current == (model.queue[0][0] if model.queue else None)

@@ -7,6 +7,8 @@ import itertools
 import numpy as np
 import pytest
 import soxr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyagent.audio import AudioFormatError, Resampler, float32_to_pcm16, pcm16_to_float32, pcm16_to_int16, resample
 
@@ -172,3 +174,18 @@ def test_full_scale_input_is_clipped_not_wrapped() -> None:
     # A wrapped sample would be a positive value right after a run at the negative rail (or the reverse).
     jumps = np.abs(np.diff(out.astype(int)))
     assert jumps.max() < 65535 * 0.9
+
+
+@given(st.lists(st.integers(min_value=0, max_value=3000), min_size=1, max_size=20), st.sampled_from(RATES))
+@settings(max_examples=40, deadline=None)
+def test_any_partition_gives_the_same_bytes(sizes: list[int], out_rate: int) -> None:
+    signal = sine(523.0, 44100, 0.3) + sine(97.0, 44100, 0.1, 0.9)
+    expected = resample(signal, 44100, out_rate)
+    resampler = Resampler(44100, out_rate)
+    out, position = [], 0
+    for size in sizes:
+        out.append(resampler.process(signal[position : position + 2 * size]))
+        position += 2 * size
+    out.append(resampler.process(signal[position:]))
+    out.append(resampler.flush())
+    assert b"".join(out) == expected
