@@ -57,6 +57,12 @@ class _Sender(Protocol):
     async def send_encoded(self, frames: Iterable[bytes]) -> None: ...
 
 
+# Top-level keys only a flat session has; their presence on a GA dialect means the session needs nesting.
+_FLAT_TRANSCRIPTION_KEYS = frozenset(
+    {"input_audio_format", "input_audio_transcription", "input_audio_noise_reduction", "turn_detection", "modalities"}
+)
+
+
 def _plain(value: Any) -> Any:
     """Mappings and sequences as dicts and lists, so any Mapping type (an SDK model) encodes as JSON."""
     if isinstance(value, msgspec.Struct):
@@ -157,12 +163,16 @@ class SessionResource(_Resource):
 
 class TranscriptionSessionResource(_Resource):
     """Transcription-only sessions: ``transcription_session.update`` (beta, Voice Live), or on GA dialects
-    ``session.update`` with ``session.type = "transcription"``; the server answers ``*.updated``."""
+    ``session.update`` with ``session.type = "transcription"``, a flat (beta-shaped) session nested on the way so
+    code written for Voice Live reaches OpenAI unchanged; the server answers ``*.updated``."""
 
     async def update(self, *, session: ev.Session | Mapping[str, Any], event_id: str | None = None) -> None:
         """Send the transcription session configuration in the form the connection's dialect takes."""
         body: dict[str, Any] = msgspec.to_builtins(session) if isinstance(session, msgspec.Struct) else _plain(session)
-        if self._conn.dialect.uses_ga_names:
+        dialect = self._conn.dialect
+        if dialect.session_shape == "nested":
+            if _FLAT_TRANSCRIPTION_KEYS.intersection(body):  # a beta/Voice Live shaped session: nest it for GA
+                body = dialect.session_to_wire(body, session_type="transcription")
             body = {"type": "transcription", **{k: v for k, v in body.items() if k != "type"}}
             await self._conn.send(_event("session.update", event_id, session=body))
         else:

@@ -342,5 +342,5 @@ async def test_a_server_hanging_up_during_the_handshake_is_a_handshake_error() -
 
 
 async def test_a_port_out_of_range_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="(?i)port"):
+    with pytest.raises(ValueError, match=r"(?i)port"):
         await connect(endpoint="http://127.0.0.1:99999", dialect="voicelive")

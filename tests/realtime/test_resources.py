@@ -259,3 +259,23 @@ async def test_typed_transcription_session_on_ga_and_beta() -> None:
     ]
     sent = await _wire(lambda c: c.transcription_session.update(session=Session(instructions="x")), dialect="openai")
     assert sent == [{"type": "session.update", "session": {"type": "transcription", "instructions": "x"}}]
+
+
+async def test_flat_transcription_session_is_nested_for_ga() -> None:
+    flat = {"input_audio_format": "pcm16", "input_audio_transcription": {"model": "whisper-1"}, "turn_detection": None}
+    sent = await _wire(lambda c: c.transcription_session.update(session=flat), dialect="openai")
+    assert sent == [
+        {
+            "type": "session.update",
+            "session": {
+                "type": "transcription",
+                "audio": {
+                    "input": {
+                        "format": {"type": "audio/pcm", "rate": 24000},
+                        "transcription": {"model": "whisper-1"},
+                        "turn_detection": None,
+                    }
+                },
+            },
+        }
+    ]
