@@ -1264,6 +1264,10 @@ class ServerSession:
             self.config.get("input_audio_sampling_rate"),
             json.dumps(self.config.get("turn_detection"), sort_keys=True),
         )
+        if before[:2] != after[:2]:
+            # Audio already buffered is in the old format: it cannot be read in the new one.
+            self._buffer.clear()
+            self._carry = b""
         if before != after:
             self._configure_input()
         return True

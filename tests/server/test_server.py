@@ -505,3 +505,25 @@ async def test_sessions_end_at_their_maximum_duration(connect) -> None:
             await client.recv()
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 1001
+
+
+async def test_logs_say_which_keys_are_accepted_and_never_show_one(caplog, connect) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="pyagent")
+    caplog.set_level(logging.DEBUG, logger="websockets.server")  # handshake headers are logged at DEBUG
+    async with LocalServer(speech="off") as server:
+        await connect(server, headers={"Authorization": "Bearer offered-secret-1"})
+        await connect(server, PATHS["voicelive"] + "&api-key=query-secret-4")
+    assert "GET /voice-live/realtime" in caplog.text
+    assert "any key is accepted" in caplog.text
+    caplog.clear()
+    async with LocalServer(speech="off", api_key="server-secret-2") as server:
+        with pytest.raises(InvalidStatus):
+            async with websockets.connect(server.url + PATHS["voicelive"], additional_headers={"api-key": "guess-3"}):
+                pass
+        await connect(server, PATHS["voicelive"], headers={"api-key": "server-secret-2"})
+    assert "refused" in caplog.text
+    assert "any key" not in caplog.text
+    for secret in ("offered-secret-1", "server-secret-2", "guess-3", "query-secret-4"):
+        assert secret not in caplog.text

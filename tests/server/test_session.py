@@ -388,3 +388,41 @@ def test_a_failed_recognition_is_a_failed_transcription_not_a_failed_turn(paris_
     assert failed["item_id"] == job.item_id
     assert "conversation.item.input_audio_transcription.completed" not in kinds(events)
     assert driver.send({"type": "response.create"})[-2]["response"]["status"] == "completed"
+
+
+def test_response_create_with_its_own_input_and_instructions() -> None:
+    seen = []
+
+    def responder(context):
+        seen.append(context)
+        return Reply(text="ok")
+
+    driver = Driver()
+    driver.responder = responder
+    first = driver.send(user_text("first"))[0]["item"]["id"]
+    driver.send(user_text("second"))
+    driver.send(
+        {
+            "type": "response.create",
+            "response": {
+                "instructions": "Only the first.",
+                "input": [
+                    {"type": "item_reference", "id": first},
+                    {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "extra"}]},
+                ],
+            },
+        }
+    )
+    [context] = seen
+    assert context.instructions == "Only the first."
+    assert [item["content"][0]["text"] for item in context.items] == ["first", "extra"]
+    assert context.transcript == "extra"
+
+
+def test_changing_the_input_format_drops_audio_buffered_in_the_old_one(paris_pcm16: bytes) -> None:
+    driver = Driver(AZURE_OPENAI)
+    driver.send({"type": "session.update", "session": {"turn_detection": None}})
+    driver.send({"type": "input_audio_buffer.append", "audio": paris_pcm16[:48000]})
+    driver.send({"type": "session.update", "session": {"input_audio_format": "g711_ulaw"}})
+    error = driver.send({"type": "input_audio_buffer.commit"})
+    assert error[0]["error"]["code"] == "input_audio_buffer_commit_empty"
