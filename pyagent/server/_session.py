@@ -455,7 +455,7 @@ class ServerSession:
             return
         if response.current.id != item_id:
             return
-        out_format = self._output_format()
+        out_format = self._output_format(response)
         audio = pcm16_24k if out_format.encoding == "pcm16" else convert(pcm16_24k, AudioFormat(), out_format)
         text = str(response.current.data["_text"])
         words = [w for w in text.split(" ") if w]
@@ -879,6 +879,10 @@ class ServerSession:
             )
             return
         flat = nested_session_to_flat(params) if self.dialect.session_shape == "nested" else dict(params)
+        problem = _config_problem(flat, self.dialect)
+        if problem is not None:
+            self._error("invalid_request_error", "invalid_value", problem[0], f"response.{problem[1]}", event_id)
+            return
         modalities = flat.get("modalities") or self.config.get("modalities") or ["text", "audio"]
         if self.dialect.session_shape == "nested" and "output_modalities" not in params:
             modalities = self.config.get("modalities") or ["text", "audio"]
@@ -959,7 +963,7 @@ class ServerSession:
 
     def _open_message(self, response: _Response, text: str) -> _Item:
         audio = "audio" in response.modalities
-        fmt = self._output_format()
+        fmt = self._output_format(response)
         part: dict[str, Any] = {"type": "audio", "transcript": ""} if audio else {"type": "text", "text": ""}
         item = _Item(
             data={
@@ -1306,8 +1310,10 @@ class ServerSession:
         rate = self.config.get("input_audio_sampling_rate") if name == "pcm16" else None
         return AudioFormat.from_wire(name, sample_rate=int(rate)) if rate else AudioFormat.from_wire(name)
 
-    def _output_format(self) -> AudioFormat:
-        return AudioFormat.from_wire(str(self.config.get("output_audio_format") or "pcm16"))
+    def _output_format(self, response: _Response | None = None) -> AudioFormat:
+        """The session's output format, or the one a ``response.create`` asked for."""
+        name = response.params.get("output_audio_format") if response is not None else None
+        return AudioFormat.from_wire(str(name or self.config.get("output_audio_format") or "pcm16"))
 
     @staticmethod
     def _to_pcm16(audio: bytes, fmt: AudioFormat) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import random
@@ -426,3 +427,17 @@ def test_changing_the_input_format_drops_audio_buffered_in_the_old_one(paris_pcm
     driver.send({"type": "session.update", "session": {"input_audio_format": "g711_ulaw"}})
     error = driver.send({"type": "input_audio_buffer.commit"})
     assert error[0]["error"]["code"] == "input_audio_buffer_commit_empty"
+
+
+def test_response_create_may_choose_its_own_output_format_and_is_validated() -> None:
+    driver = Driver(AZURE_OPENAI)
+    driver.send(user_text("hello"))
+    events = driver.send({"type": "response.create", "response": {"output_audio_format": "g711_alaw"}})
+    alaw = b"".join(base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta")
+    assert events[-2]["response"]["output_audio_format"] == "g711_alaw"
+    pcm = driver.send({"type": "response.create"})
+    pcm16 = b"".join(base64.b64decode(e["delta"]) for e in pcm if e["type"] == "response.audio.delta")
+    assert abs(len(alaw) * 6 - len(pcm16)) < 500
+    error = driver.send({"type": "response.create", "response": {"temperature": 9}}, unchecked=True)
+    assert error[0]["error"]["param"] == "response.temperature"
+    assert driver.session.active_response_id is None
