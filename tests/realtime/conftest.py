@@ -29,7 +29,17 @@ COLLECTOR = _Collector()
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_secret_in_any_log_line() -> Iterator[None]:
-    """Every record of the whole run, at DEBUG: not one may hold a key or token."""
+    """After the whole run: not one DEBUG record of any connection test may hold a key or token."""
+    yield
+    leaked = [line for line in COLLECTOR.lines if any(secret in line for secret in SECRETS)]
+    assert COLLECTOR.lines, "no log line was captured, so the secret check proved nothing"
+    shown = [line.replace(KEY, "<KEY>").replace(TOKEN, "<TOKEN>")[:120] for line in leaked[:3]]
+    assert not leaked, f"secrets in {len(leaked)} log line(s): {shown}"
+
+
+@pytest.fixture(autouse=True)
+def _collect_debug_logs() -> Iterator[None]:
+    """Each connection test runs with every logger at DEBUG, its records kept for the check above."""
     root = logging.getLogger()
     previous = root.level
     root.setLevel(logging.DEBUG)
@@ -39,10 +49,6 @@ def _no_secret_in_any_log_line() -> Iterator[None]:
     finally:
         root.removeHandler(COLLECTOR)
         root.setLevel(previous)
-    leaked = [line for line in COLLECTOR.lines if any(secret in line for secret in SECRETS)]
-    assert COLLECTOR.lines, "no log line was captured, so the secret check proved nothing"
-    shown = [line.replace(KEY, "<KEY>").replace(TOKEN, "<TOKEN>")[:120] for line in leaked[:3]]
-    assert not leaked, f"secrets in {len(leaked)} log line(s): {shown}"
 
 
 @pytest.fixture
