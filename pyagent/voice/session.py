@@ -195,9 +195,9 @@ class _Outbox:
                 logger.warning("no one called receive() for %d responses; dropped the oldest", _MAX_QUEUED_RESPONSES)
                 return
 
-    def clear_chunks(self) -> None:
-        """Forget chunks nobody streams (only finished responses matter to receive())."""
-        self._items = collections.deque(item for item in self._items if not isinstance(item, ResponseChunk))
+    def clear(self) -> None:
+        """Forget what nobody received (its handlers have had it)."""
+        self._items.clear()
 
     async def get(self) -> ResponseChunk | VoiceResponse | BaseException:
         while not self._items:
@@ -315,9 +315,13 @@ class VoiceSession:
         self._pending_user_turn = False  # a user turn was committed and no response asked for it yet
         self._manual_turn = 0  # send_audio(commit=True) calls in progress: they ask for the response
         self._vad_in_speech = False
+        self._vad_commit_expected = False  # the service's detector ended speech; its commit comes next
+        self._manual_commits = 0  # the session's own commits not yet acknowledged
         self._vad_commits = 0  # turns the service's turn detection ended
         self._vad_commits_mark = 0  # ... as counted when the caller last ended a turn
-        self._syncs: collections.deque[asyncio.Future[None]] = collections.deque()
+        # session.update event ids and their futures, answered in order by session.updated (or an error naming them).
+        self._syncs: collections.OrderedDict[str, asyncio.Future[None]] = collections.OrderedDict()
+        self._update_count = 0
         self._closed_error: SessionClosedError | None = None
         self._last_input_transcript = ""
 
@@ -475,9 +479,11 @@ class VoiceSession:
     async def _send_session_update(self, flat: Mapping[str, Any] | None = None) -> asyncio.Future[None]:
         conn = self._require_conn()
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._syncs.append(done)
+        self._update_count += 1
+        event_id = f"evt_pyagent_session_{self._update_count}"
+        self._syncs[event_id] = done
         wire = conn.dialect.session_to_wire(self._flat_session() if flat is None else flat)
-        await self._send({"type": "session.update", "session": wire})
+        await self._send({"type": "session.update", "event_id": event_id, "session": wire})
         return done
 
     # ------------------------------------------------------------------------------------------------ connecting
@@ -551,12 +557,14 @@ class VoiceSession:
         if conn is not None:
             await conn.close()
         self._fail_waiters(error or SessionClosedError("the session was disconnected"))
+        # Whoever waits in receive() now, or calls it later, hears why the session ended.
+        self._outbox.put(self._closed_error or SessionClosedError("the session was disconnected"))
         self._playback.clear()
         await self._apply(Trigger.CLOSED)
 
     def _fail_waiters(self, error: SessionClosedError) -> None:
         self._closed_error = error
-        for waiter in self._syncs:
+        for waiter in self._syncs.values():
             if not waiter.done():
                 waiter.set_exception(error)
                 waiter.exception()  # retrieved: nobody may be awaiting it any more
@@ -621,8 +629,8 @@ class VoiceSession:
                 if self._pending_user_turn:
                     await self._request_response()
                 return
+        self._manual_commits += 1
         await self._send({"type": "input_audio_buffer.commit"})
-        self._pending_user_turn = True
         await self._request_response()
 
     async def send_text(self, text: str) -> None:
@@ -630,7 +638,6 @@ class VoiceSession:
         self._machine.check("send_text")
         item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
         await self._send({"type": "conversation.item.create", "item": item})
-        self._pending_user_turn = True
         await self._request_response()
 
     async def _request_response(self) -> None:
@@ -701,7 +708,9 @@ class VoiceSession:
     async def respond(self, user_audio: bytes) -> VoiceResponse:
         """Send a whole user turn, end it, ask for the response and return it."""
         self._machine.check("respond")
-        self._outbox.clear_chunks()
+        while self.has_pending_response:  # an earlier turn's answer is still on its way: it goes first
+            await self.receive()
+        self._outbox.clear()
         await self.send_audio(user_audio, commit=True)
         return await self.receive()
 
@@ -821,7 +830,6 @@ class VoiceSession:
             self._reader = None
             busy = self._turn is not None or not self._response_idle.is_set() or self._manual_turn > 0
             if busy:
-                self._outbox.put(error)
                 await self._emitter.emit("error", error)
             logger.info("voice session %s: %s", self._session_id, error)
             await self._shutdown(error)
@@ -850,7 +858,7 @@ class VoiceSession:
     async def _on_session_updated(self, event: Any) -> None:
         self._read_session_id(event)
         if self._syncs:
-            waiter = self._syncs.popleft()
+            _, waiter = self._syncs.popitem(last=False)
             if not waiter.done():
                 waiter.set_result(None)
 
@@ -862,15 +870,20 @@ class VoiceSession:
 
     async def _on_speech_stopped(self, event: Any) -> None:
         self._vad_in_speech = False
+        self._vad_commit_expected = True
         self._vad_commits += 1  # the service commits the turn it just ended, before anything else
         await self._emitter.emit("speech_ended")
 
     async def _on_committed(self, event: Any) -> None:
-        self._pending_user_turn = True
         await self._apply(Trigger.COMMITTED)
-        if self._manual_turn == 0 and self._turn_detection.enabled:
-            # The service's turn detection ended a turn of streamed audio: the session asks for its response.
-            self._spawn(self._answer_pending_turn(), "response.create")
+        if self._vad_commit_expected:
+            self._vad_commit_expected = False
+            self._pending_user_turn = True
+            if self._manual_turn == 0:
+                # The service's turn detection ended a turn of streamed audio: the session asks for its response.
+                self._spawn(self._answer_pending_turn(), "response.create")
+        elif self._manual_commits > 0:
+            self._manual_commits -= 1  # the session's own commit: its response is already asked for
 
     async def _answer_pending_turn(self) -> None:
         await asyncio.sleep(0)
@@ -993,11 +1006,17 @@ class VoiceSession:
         code = _text(_field(detail, "code"))
         message = _text(_field(detail, "message")) or "the service reported an error"
         if code in _BENIGN_ERRORS:
+            if code == "input_audio_buffer_commit_empty" and self._manual_commits > 0:
+                self._manual_commits -= 1
             logger.debug("service: %s (%s)", message, code)
             return
         error = ResponseError(message, code=code, error_type=_text(_field(detail, "type")))
         logger.warning("service error: %s%s", message, f" ({code})" if code else "")
-        if self._requesting and _field(detail, "event_id") == self._create_event_id:
+        refused = _field(detail, "event_id")
+        waiter = self._syncs.pop(refused, None) if isinstance(refused, str) else None
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(error)  # a session.update was refused: connect() or the caller hears why
+        if self._requesting and refused == self._create_event_id:
             # Our response.create was refused: whoever waits for that response hears why.
             self._requesting = False
             self._response_idle.set()

@@ -61,3 +61,36 @@ async def recorded_events(server: LocalServer, tmp_path: pathlib.Path, direction
 def chunks(data: bytes, size: int) -> Iterator[bytes]:
     for start in range(0, len(data), size):
         yield data[start : start + size]
+
+
+def assert_serialised(events: list[dict[str, Any]]) -> int:
+    """Every response.create was sent when no response was active; return how many there were.
+
+    ``events`` are a recording's client and server events in the order the server saw and sent them.
+    """
+    active = False
+    creates = 0
+    for event in events:
+        kind = event["type"]
+        if kind == "response.create":
+            assert not active, "response.create while a response was active"
+            creates += 1
+        elif kind == "response.created":
+            active = True
+        elif kind == "response.done":
+            active = False
+        elif kind == "error":
+            assert event["error"]["code"] != "conversation_already_has_active_response"
+    return creates
+
+
+async def recorded_conversation(server: LocalServer, tmp_path: pathlib.Path) -> list[dict[str, Any]]:
+    """Client and server events of the server's recordings, in the server's order."""
+    await server.close()
+    events: list[dict[str, Any]] = []
+    for path in sorted((tmp_path / "sessions").glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            if record.get("dir") in ("client", "server"):
+                events.append(record["event"])
+    return events

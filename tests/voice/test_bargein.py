@@ -190,3 +190,33 @@ async def test_a_connection_closed_mid_response_is_a_clear_error(slow_server: Lo
     with pytest.raises(SessionClosedError):
         await session.receive()
     await session.disconnect()
+
+
+async def test_local_detection_barges_in_from_listen(slow_server: LocalServer, stop_audio: bytes) -> None:
+    """listen() hears the user over the assistant: the session cancels (the service heard nothing) and truncates."""
+    clock = ManualClock()
+    interruptions: list[Interruption] = []
+
+    async def microphone() -> AsyncIterator[bytes]:
+        for start in range(0, len(stop_audio), 960):
+            await asyncio.sleep(0)
+            yield stop_audio[start : start + 960]
+
+    session = VoiceSession(endpoint=slow_server.endpoint, dialect="azure-openai-ga", clock=clock)
+    session.on("interrupted")(interruptions.append)
+    async with session.connect() as voice:
+        await voice.send_text("tell me everything")
+        await wait_for(lambda: voice.state is SessionState.SPEAKING)
+        item_id, _ = voice.playback.current or ("", 0)
+        await wait_for(lambda: voice.playback.received_ms(item_id, 0) >= 500)
+        clock.advance(0.25)
+        voice.set_audio_source(microphone())
+        utterance = await voice.listen(timeout=10)
+        cut = await voice.receive()
+        answer = await voice.respond(utterance)
+    assert len(interruptions) == 1
+    assert (interruptions[0].source, interruptions[0].item_id) == ("local", item_id)
+    assert interruptions[0].audio_end_ms == 250
+    assert interruptions[0].cancelled  # the service did not hear the user: the session cancelled
+    assert (cut.status, cut.interrupted, cut.audio_end_ms) == ("cancelled", True, 250)
+    assert answer.input_transcript.startswith("stop")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import pathlib
 from typing import Any
 
 import pytest
-from voice.conftest import DIALECTS, chunks, recorded_events
+from voice.conftest import DIALECTS, assert_serialised, chunks, recorded_conversation, recorded_events
 
 from pyagent import Agent, VoiceSession
 from pyagent.server import LocalServer
@@ -14,6 +15,7 @@ from pyagent.voice import (
     ConfigurationError,
     InvalidStateError,
     ResponseChunk,
+    SessionClosedError,
     SessionState,
     ToolCallRecord,
     VoiceResponse,
@@ -238,3 +240,30 @@ async def test_service_errors_are_events_and_the_session_goes_on(server: LocalSe
         assert (await text_turn(voice, "still here")).transcript == "I heard: still here."
     assert len(errors) == 1
     assert "item_does_not_exist" in str(errors[0])
+
+
+async def test_responses_are_serialised(server: LocalServer, tmp_path: pathlib.Path, weather_audio: bytes) -> None:
+    """Turns asked for at once are answered one after the other: never two active responses."""
+    async with weather_session(server, "voicelive").connect() as voice:
+        await asyncio.gather(voice.send_text("one"), voice.send_text("two"), voice.send_text("three"))
+        answers = [await voice.receive() for _ in range(3)]
+        assert not voice.has_pending_response
+        # A spoken turn with a tool call (two responses) after them.
+        spoken = await voice.respond(weather_audio)
+    # Each answer is complete (the local server's responder answers the latest words it has).
+    assert [a.status for a in answers] == ["completed"] * 3
+    assert all(a.transcript.startswith("I heard: ") for a in answers)
+    assert len({a.id for a in answers}) == 3
+    assert len(spoken.tool_calls) == 1
+    assert assert_serialised(await recorded_conversation(server, tmp_path)) == 5
+
+
+async def test_disconnect_wakes_a_waiting_receive(server: LocalServer) -> None:
+    session = VoiceSession(endpoint=server.endpoint)
+    await session.connect()
+    waiting = asyncio.create_task(session.receive())
+    await asyncio.sleep(0.05)
+    await session.disconnect()
+    with pytest.raises(SessionClosedError, match="disconnected"):
+        await waiting
+    assert session.state is S.DISCONNECTED
