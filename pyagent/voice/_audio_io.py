@@ -14,7 +14,7 @@ import numpy as np
 from pyagent.audio import Resampler, alaw_decode, alaw_encode, to_mono, ulaw_decode, ulaw_encode
 from pyagent.voice._config import SERVICE_SAMPLE_RATE, AudioSettings
 
-__all__ = ["InputConverter", "OutputConverter", "decode_user_audio", "encode_user_audio"]
+__all__ = ["FrameCarry", "InputConverter", "OutputConverter", "decode_user_audio", "encode_user_audio"]
 
 logger = logging.getLogger("pyagent.voice")
 
@@ -42,25 +42,39 @@ def encode_user_audio(mono_pcm16: bytes, settings: AudioSettings) -> bytes:
     return pcm
 
 
-def _frame_bytes(settings: AudioSettings) -> int:
-    return settings.channels * (2 if settings.format == "pcm16" else 1)
+class FrameCarry:
+    """Cuts chunks of any length into whole sample frames; a partial frame waits for the next chunk."""
+
+    def __init__(self, frame_bytes: int) -> None:
+        self._frame = frame_bytes
+        self._carry = b""
+
+    def whole(self, chunk: bytes) -> bytes:
+        """The whole frames of what came so far."""
+        data = self._carry + bytes(chunk)
+        cut = len(data) - len(data) % self._frame
+        data, self._carry = data[:cut], data[cut:]
+        return data
+
+    def drop(self) -> None:
+        """Forget a partial frame at the end of a stream."""
+        if self._carry:
+            logger.debug("dropping %d bytes that are not a whole audio frame", len(self._carry))
+            self._carry = b""
 
 
 class InputConverter:
-    """User audio in, service audio (PCM16 24 kHz mono) out; partial frames wait for the next chunk."""
+    """User audio in, service audio (PCM16 24 kHz mono) out."""
 
     def __init__(self, settings: AudioSettings) -> None:
         self.settings = settings
-        self._frame = _frame_bytes(settings)
-        self._carry = b""
+        self._frames = FrameCarry(settings.frame_bytes)
         rate = settings.sample_rate
         self._resampler = Resampler(rate, SERVICE_SAMPLE_RATE) if rate != SERVICE_SAMPLE_RATE else None
 
     def process(self, data: bytes) -> bytes:
         """Convert a chunk of any length."""
-        data = self._carry + bytes(data)
-        whole = len(data) - len(data) % self._frame
-        data, self._carry = data[:whole], data[whole:]
+        data = self._frames.whole(data)
         if not data:
             return b""
         mono = decode_user_audio(data, self.settings)
@@ -68,9 +82,7 @@ class InputConverter:
 
     def flush(self) -> bytes:
         """End of the utterance: the resampler's tail; a partial frame left over is dropped."""
-        if self._carry:
-            logger.debug("dropping %d bytes that are not a whole audio frame", len(self._carry))
-            self._carry = b""
+        self._frames.drop()
         return self._resampler.flush() if self._resampler else b""
 
 

@@ -19,10 +19,11 @@ from typing import Any, Literal
 from pyagent.voice.errors import ConfigurationError
 
 __all__ = [
-    "SERVICE_CHANNELS",
-    "SERVICE_SAMPLE_RATE",
+    "AudioEncoding",
     "AudioSettings",
     "EndpointSettings",
+    "SERVICE_CHANNELS",
+    "SERVICE_SAMPLE_RATE",
     "TurnDetectionSettings",
     "build_flat_session",
     "resolve_endpoint",
@@ -32,9 +33,6 @@ SERVICE_SAMPLE_RATE = 24000
 SERVICE_CHANNELS = 1
 AudioEncoding = Literal["pcm16", "g711_ulaw", "g711_alaw"]
 _ENCODINGS: tuple[str, ...] = ("pcm16", "g711_ulaw", "g711_alaw")
-
-# Where the OpenAI service is when only OPENAI_API_KEY is set. The connection builds the URL from this base.
-OPENAI_DEFAULT_ENDPOINT = "https://api.openai.com/v1"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -108,9 +106,14 @@ class AudioSettings:
         return self.format == "pcm16" and self.sample_rate == SERVICE_SAMPLE_RATE and self.channels == SERVICE_CHANNELS
 
     @property
+    def frame_bytes(self) -> int:
+        """Bytes of one sample frame (all channels) in this format."""
+        return self.channels * (2 if self.format == "pcm16" else 1)
+
+    @property
     def bytes_per_second(self) -> int:
         """Bytes of one second of audio in this format."""
-        return self.sample_rate * self.channels * (2 if self.format == "pcm16" else 1)
+        return self.sample_rate * self.frame_bytes
 
     def replace(
         self, sample_rate: int | None = None, channels: int | None = None, format: str | None = None
@@ -168,13 +171,13 @@ class EndpointSettings:
     """Where to connect and how to authenticate; the credential never shows in a repr.
 
     Attributes:
-        endpoint: the base URL given to :func:`pyagent.realtime.connect`.
+        endpoint: the base URL given to :func:`pyagent.realtime.connect` (None: the dialect's default service).
         credential: an API key (str), a key or token credential object, or None (the local server).
         dialect: the dialect name, or ``"auto"``.
         source: where the settings came from (an argument or the environment variables' names), for messages.
     """
 
-    endpoint: str
+    endpoint: str | None
     credential: Any = dataclasses.field(repr=False)
     dialect: str
     source: str
@@ -196,7 +199,7 @@ def resolve_endpoint(
         ConfigurationError: none of these is set; the message names every option.
     """
     env = os.environ if environ is None else environ
-    explicit_dialect = dialect if dialect not in (None, "") else None
+    explicit_dialect = dialect if dialect not in (None, "", "auto") else None
     if endpoint:
         key = credential if credential is not None else env.get("PYAGENT_API_KEY") or None
         return EndpointSettings(endpoint, key, explicit_dialect or env.get("PYAGENT_DIALECT") or "auto", "endpoint=")
@@ -210,7 +213,8 @@ def resolve_endpoint(
         )
     if env.get("OPENAI_API_KEY"):
         key = credential if credential is not None else env["OPENAI_API_KEY"]
-        return EndpointSettings(OPENAI_DEFAULT_ENDPOINT, key, explicit_dialect or "openai", "OPENAI_API_KEY")
+        # No endpoint: the connection knows where the OpenAI service is.
+        return EndpointSettings(None, key, explicit_dialect or "openai", "OPENAI_API_KEY")
     if env.get("AZURE_VOICELIVE_ENDPOINT") and (credential is not None or env.get("AZURE_VOICELIVE_API_KEY")):
         key = credential if credential is not None else env["AZURE_VOICELIVE_API_KEY"]
         return EndpointSettings(

@@ -29,10 +29,17 @@ from pyagent.realtime.dialects import Dialect
 from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
 from pyagent.realtime.events import InvalidEvent
 from pyagent.voice._agent import Agent
-from pyagent.voice._audio_io import InputConverter, OutputConverter, decode_user_audio, encode_user_audio
+from pyagent.voice._audio_io import (
+    FrameCarry,
+    InputConverter,
+    OutputConverter,
+    decode_user_audio,
+    encode_user_audio,
+)
 from pyagent.voice._bargein import BargeIn, Interruption, Source
 from pyagent.voice._config import (
     SERVICE_SAMPLE_RATE,
+    AudioEncoding,
     AudioSettings,
     TurnDetectionSettings,
     build_flat_session,
@@ -142,7 +149,7 @@ class VoiceResponse:
     audio_end_ms: int | None
     sample_rate: int
     channels: int
-    format: str
+    format: AudioEncoding
 
     @property
     def id(self) -> str:
@@ -152,8 +159,8 @@ class VoiceResponse:
     @property
     def duration_ms(self) -> int:
         """Length of :attr:`audio` in milliseconds."""
-        per_second = self.sample_rate * self.channels * (2 if self.format == "pcm16" else 1)
-        return len(self.audio) * 1000 // per_second
+        settings = AudioSettings(self.sample_rate, self.channels, self.format)
+        return len(self.audio) * 1000 // settings.bytes_per_second
 
 
 @dataclasses.dataclass(slots=True)
@@ -764,14 +771,10 @@ class VoiceSession:
             prefix_padding_ms=td.prefix_padding_ms,
             silence_duration_ms=max(td.silence_duration_ms, 20),
         )
-        frame = settings.channels * (2 if settings.format == "pcm16" else 1)
-        carry = b""
+        frames = FrameCarry(settings.frame_bytes)
         async for chunk in source:
             await asyncio.sleep(0)  # a source that never waits must not starve the reader or the timeout
-            data = carry + bytes(chunk)
-            whole = len(data) - len(data) % frame
-            data, carry = data[:whole], data[whole:]
-            for event in vad.process(decode_user_audio(data, settings)):
+            for event in vad.process(decode_user_audio(frames.whole(chunk), settings)):
                 if event.kind == "speech_started":
                     await self._barge_in("local")
                     await self._apply(Trigger.SPEECH_STARTED)

@@ -123,7 +123,7 @@ def test_endpoint_resolution_order() -> None:
     assert (got.endpoint, got.credential, got.dialect) == ("http://127.0.0.1:1", "k1", "azure-openai")
     del env["PYAGENT_ENDPOINT"]
     got = resolve_endpoint(None, None, None, env)
-    assert (got.endpoint, got.credential, got.dialect) == ("https://api.openai.com/v1", "k2", "openai")
+    assert (got.endpoint, got.credential, got.dialect) == (None, "k2", "openai")  # the connection's default
     del env["OPENAI_API_KEY"]
     got = resolve_endpoint(None, None, None, env)
     assert (got.endpoint, got.credential, got.dialect) == ("https://x.services.ai.azure.com", "k3", "voicelive")
