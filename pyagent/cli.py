@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import os
 import pathlib
 import sys
 import time
@@ -23,7 +22,6 @@ from pyagent._version import __version__
 
 __all__ = ["build_parser", "main"]
 
-_ENDPOINT_ENV = ("PYAGENT_ENDPOINT", "OPENAI_API_KEY", "AZURE_VOICELIVE_ENDPOINT")
 _CHUNK_MS = 100
 _PROGRESS_AFTER_S = 4.0  # files longer than this show their progress
 
@@ -104,7 +102,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _endpoint_configured(args: argparse.Namespace) -> bool:
-    return bool(args.endpoint) or any(os.environ.get(name) for name in _ENDPOINT_ENV)
+    """True when a session would find an endpoint (the same rules as VoiceSession's)."""
+    from pyagent.voice._config import resolve_endpoint
+    from pyagent.voice.errors import ConfigurationError
+
+    try:
+        resolve_endpoint(args.endpoint, None, args.dialect)
+    except ConfigurationError:
+        return False
+    return True
 
 
 @contextlib.asynccontextmanager

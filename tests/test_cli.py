@@ -14,21 +14,14 @@ from conftest import FIXTURES
 from pyagent.audio import read_wav
 from pyagent.cli import main
 from pyagent.server import LocalServer
+from pyagent.voice._config import ENDPOINT_ENVIRONMENT
 
 AUDIO = FIXTURES / "audio"
-ENV = (
-    "PYAGENT_ENDPOINT",
-    "PYAGENT_API_KEY",
-    "PYAGENT_DIALECT",
-    "OPENAI_API_KEY",
-    "AZURE_VOICELIVE_ENDPOINT",
-    "AZURE_VOICELIVE_API_KEY",
-)
 
 
 @pytest.fixture(autouse=True)
 def no_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ENV:
+    for name in ENDPOINT_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
 
 

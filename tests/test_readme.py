@@ -16,17 +16,10 @@ import pytest
 
 from conftest import ROOT
 from pyagent.voice import VoiceSession
+from pyagent.voice._config import ENDPOINT_ENVIRONMENT
 
 README = ROOT / "README.md"
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
-_ENDPOINT_ENV = (
-    "PYAGENT_ENDPOINT",
-    "PYAGENT_API_KEY",
-    "PYAGENT_DIALECT",
-    "OPENAI_API_KEY",
-    "AZURE_VOICELIVE_ENDPOINT",
-    "AZURE_VOICELIVE_API_KEY",
-)
 
 
 def python_blocks() -> list[str]:
@@ -73,7 +66,7 @@ def test_readme_example(index: int, tmp_path: pathlib.Path) -> None:
         return
     # Run where the example's relative paths resolve to the repository's fixtures and its files land in tmp_path.
     (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
-    env = {key: value for key, value in os.environ.items() if key not in _ENDPOINT_ENV}
+    env = {key: value for key, value in os.environ.items() if key not in ENDPOINT_ENVIRONMENT}
     env["PYTHONPATH"] = str(ROOT)
     result = subprocess.run(
         [sys.executable, "-c", source], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False

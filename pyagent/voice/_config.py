@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pyagent.voice.errors import ConfigurationError
 
 __all__ = [
+    "ENDPOINT_ENVIRONMENT",
     "AudioEncoding",
     "AudioSettings",
     "EndpointSettings",
@@ -33,6 +34,15 @@ SERVICE_SAMPLE_RATE = 24000
 SERVICE_CHANNELS = 1
 AudioEncoding = Literal["pcm16", "g711_ulaw", "g711_alaw"]
 _ENCODINGS: tuple[str, ...] = ("pcm16", "g711_ulaw", "g711_alaw")
+ENDPOINT_ENVIRONMENT: tuple[str, ...] = (
+    "PYAGENT_ENDPOINT",
+    "PYAGENT_API_KEY",
+    "PYAGENT_DIALECT",
+    "OPENAI_API_KEY",
+    "AZURE_VOICELIVE_ENDPOINT",
+    "AZURE_VOICELIVE_API_KEY",
+)
+"""The environment variables :func:`resolve_endpoint` reads."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

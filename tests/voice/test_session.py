@@ -20,6 +20,7 @@ from pyagent.voice import (
     ToolCallRecord,
     VoiceResponse,
 )
+from pyagent.voice._config import ENDPOINT_ENVIRONMENT
 
 S = SessionState
 
@@ -169,14 +170,7 @@ async def test_calls_before_connect_are_clear_errors(weather_audio: bytes) -> No
 
 
 async def test_no_endpoint_names_the_options(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "PYAGENT_ENDPOINT",
-        "PYAGENT_API_KEY",
-        "PYAGENT_DIALECT",
-        "OPENAI_API_KEY",
-        "AZURE_VOICELIVE_ENDPOINT",
-        "AZURE_VOICELIVE_API_KEY",
-    ):
+    for name in ENDPOINT_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     session = VoiceSession()
     with pytest.raises(ConfigurationError) as info:
