@@ -169,7 +169,8 @@ class _Turn:
 
     converter: OutputConverter
     audio: bytearray = dataclasses.field(default_factory=bytearray)
-    transcript: list[str] = dataclasses.field(default_factory=list)
+    # (item_id, content_index) -> what the assistant said in it: the deltas, then the final text when it comes.
+    transcripts: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)
     text: list[str] = dataclasses.field(default_factory=list)
     input_transcript: str = ""
     tool_calls: list[ToolCallRecord] = dataclasses.field(default_factory=list)
@@ -940,7 +941,9 @@ class VoiceSession:
         if self._bargein.is_dropped(response_id):
             return
         delta = _text(_field(event, "delta"))
-        self._ensure_turn().transcript.append(delta)
+        transcripts = self._ensure_turn().transcripts
+        key = (_text(_field(event, "item_id")), int(_field(event, "content_index") or 0))
+        transcripts[key] = transcripts.get(key, "") + delta
         self._outbox.put(ResponseChunk("transcript", text=delta, response_id=response_id))
 
     async def _on_text_delta(self, event: Any) -> None:
@@ -950,7 +953,14 @@ class VoiceSession:
         self._outbox.put(ResponseChunk("text", text=delta, response_id=response_id))
 
     async def _on_transcript_done(self, event: Any) -> None:
+        if self._bargein.is_dropped(_text(_field(event, "response_id"))):
+            return
         transcript = _text(_field(event, "transcript"))
+        if self._turn is not None and transcript:
+            # The final transcript is the service's word on what was said; deltas may have been partial.
+            self._turn.transcripts[(_text(_field(event, "item_id")), int(_field(event, "content_index") or 0))] = (
+                transcript
+            )
         if transcript:
             await self._emitter.emit("transcript_available", transcript, "assistant")
 
@@ -977,7 +987,7 @@ class VoiceSession:
             self._outbox.put(ResponseChunk("audio", data=tail, response_id=response_id))
         result = VoiceResponse(
             audio=bytes(turn.audio),
-            transcript="".join(turn.transcript),
+            transcript=" ".join(text for text in turn.transcripts.values() if text),
             text="".join(turn.text),
             input_transcript=turn.input_transcript,
             tool_calls=tuple(turn.tool_calls),

@@ -1,0 +1,59 @@
+"""Recorded sessions (fixtures/sessions) replayed to a VoiceSession by the scripted server: the same turns, the
+same results, on GA and beta event names."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from voice.conftest import chunks
+
+from conftest import FIXTURES
+from pyagent import Agent, VoiceSession, tool
+from pyagent.realtime.testing import ScriptedServer
+
+SESSIONS = FIXTURES / "sessions"
+
+
+@pytest.mark.parametrize(
+    ("name", "dialect"), [("scripted_openai_turn", "openai"), ("scripted_voicelive_turn", "voicelive")]
+)
+async def test_a_recorded_turn_replays(name: str, dialect: str) -> None:
+    async with ScriptedServer.from_session(SESSIONS / f"{name}.jsonl") as server:
+        session = VoiceSession(endpoint=server.endpoint, dialect=dialect, turn_detection=False)
+        async with session.connect() as voice:
+            response = await voice.respond(b"\x00\x00" * 4800)  # 200 ms: one append, as recorded
+        sent = [event["type"] for event in server.received]
+    assert response.transcript == "Sunny."
+    assert response.status == "completed"
+    assert response.usage["total_tokens"] > 0
+    assert len(response.audio) > 0
+    assert sent == ["session.update", "input_audio_buffer.append", "input_audio_buffer.commit", "response.create"]
+
+
+@tool(name="get_weather")  # the recorded call's name
+def forecast(city: str) -> dict[str, Any]:
+    """The forecast for a city."""
+    return {"conditions": "sunny", "temperature": 22, "city": city}
+
+
+async def test_a_recorded_spoken_tool_turn_replays(weather_audio: bytes) -> None:
+    """The local server's recording of the weather question: the session streams, runs the tool, answers."""
+    path = SESSIONS / "local_openai_spoken_weather_tool_turn.jsonl"
+    recorded_call = next(
+        json.loads(line)["event"]["item"] for line in path.read_text().splitlines() if '"function_call_output"' in line
+    )
+    async with ScriptedServer.from_session(path) as server:
+        agent = Agent("forecaster", "You tell the weather.", tools=[forecast])
+        session = VoiceSession(agent=agent, endpoint=server.endpoint, dialect="openai")
+        async with session.connect() as voice:
+            for chunk in chunks(weather_audio, 4800):  # 100 ms appends, as recorded
+                await voice.send_audio(chunk, commit=False)
+            response = await voice.receive()
+        outputs = [e["item"] for e in server.received if e["type"] == "conversation.item.create"]
+    assert response.input_transcript == "what is the weather in paris"
+    assert response.transcript == "Here is what I found for Paris: conditions sunny, temperature 22 degrees."
+    assert [call.name for call in response.tool_calls] == ["get_weather"]
+    assert outputs[0]["call_id"] == recorded_call["call_id"]
+    assert json.loads(outputs[0]["output"]) == {"conditions": "sunny", "temperature": 22, "city": "Paris"}
