@@ -240,6 +240,7 @@ async def _stream_file(voice: Any, data: bytes, fmt: Any, pace: float, seconds: 
 
 async def _talk(args: argparse.Namespace) -> int:
     from pyagent.errors import PyagentError
+    from pyagent.voice._audio_io import EchoGate
     from pyagent.voice._devices import Microphone, Speaker
 
     out = sys.stdout
@@ -248,14 +249,15 @@ async def _talk(args: argparse.Namespace) -> int:
             session = _session(args, endpoint, dialect)
             microphone = Microphone(session.audio_format)
             speaker = Speaker(session.playback)
+            gate = EchoGate()
             session.on("transcript_available")(lambda text, role: print(f"{role:>9}: {text}", file=out, flush=True))
             session.on("interrupted")(lambda: print("(interrupted)", file=out, flush=True))
             async with session.connect() as voice:
                 speaker.start()
-                print("Talk now; Ctrl-C ends the conversation.", file=out, flush=True)
+                print("Talk now (headphones are best); Ctrl-C ends the conversation.", file=out, flush=True)
                 try:
                     async for chunk in microphone:
-                        await voice.send_audio(chunk, commit=False)
+                        await voice.send_audio(gate.process(chunk, speaker.level_dbfs), commit=False)
                 finally:
                     speaker.stop()
     except PyagentError as exc:

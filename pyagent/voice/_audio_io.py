@@ -11,10 +11,10 @@ import logging
 
 import numpy as np
 
-from pyagent.audio import Resampler, alaw_decode, alaw_encode, to_mono, ulaw_decode, ulaw_encode
+from pyagent.audio import Resampler, alaw_decode, alaw_encode, dbfs, to_mono, ulaw_decode, ulaw_encode
 from pyagent.voice._config import SERVICE_SAMPLE_RATE, AudioSettings
 
-__all__ = ["FrameCarry", "InputConverter", "OutputConverter", "decode_user_audio", "encode_user_audio"]
+__all__ = ["EchoGate", "FrameCarry", "InputConverter", "OutputConverter", "decode_user_audio", "encode_user_audio"]
 
 logger = logging.getLogger("pyagent.voice")
 
@@ -61,6 +61,30 @@ class FrameCarry:
         if self._carry:
             logger.debug("dropping %d bytes that are not a whole audio frame", len(self._carry))
             self._carry = b""
+
+
+class EchoGate:
+    """Keeps the assistant's own voice, heard back through the microphone, from barging in on itself.
+
+    Without echo cancellation a microphone near a speaker hears the assistant, and the service's turn detection
+    takes that for the user. While the speaker plays, the gate passes microphone audio only when it is clearly
+    louder than what the speaker plays (someone talking over it); otherwise it sends silence of the same length,
+    so the service's clock and the turn detection keep running. Headphones need no gate.
+
+    Args:
+        margin_db: how much louder than the speaker output the microphone must be to pass while it plays.
+    """
+
+    def __init__(self, margin_db: float = 6.0) -> None:
+        self.margin_db = margin_db
+
+    def process(self, mic_pcm16: bytes, speaker_dbfs: float | None) -> bytes:
+        """The microphone chunk, or silence; ``speaker_dbfs`` is the level playing now (None when nothing plays)."""
+        if speaker_dbfs is None or not mic_pcm16:
+            return mic_pcm16
+        if dbfs(mic_pcm16) >= speaker_dbfs + self.margin_db:
+            return mic_pcm16
+        return b"\x00" * len(mic_pcm16)
 
 
 class InputConverter:

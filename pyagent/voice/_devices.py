@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pyagent.audio import PlaybackClock
+from pyagent.audio import PlaybackClock, dbfs
 from pyagent.voice._audio_io import encode_user_audio
 from pyagent.voice._config import AudioSettings
 from pyagent.voice.errors import ConfigurationError
@@ -77,6 +77,8 @@ class Speaker:
         self._playback = playback
         self._sd = load_sounddevice()
         self._stream: Any = None
+        self.level_dbfs: float | None = None
+        """The level of the last block played, None when the last block was silence (for :class:`EchoGate`)."""
 
     def start(self) -> None:
         """Start playing; the device pulls audio from the playback clock from now on."""
@@ -85,6 +87,7 @@ class Speaker:
         def callback(outdata: Any, frames: int, time: Any, status: Any) -> None:
             wanted = len(outdata)
             data = playback.read(wanted)
+            self.level_dbfs = dbfs(data) if data else None
             outdata[: len(data)] = data
             outdata[len(data) :] = b"\x00" * (wanted - len(data))
 

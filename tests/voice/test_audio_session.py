@@ -12,9 +12,10 @@ from voice.conftest import WEATHER_WAV, chunks, recorded_events
 
 from conftest import FIXTURES
 from pyagent import VoiceSession
-from pyagent.audio import AudioFormat, convert, read_wav
+from pyagent.audio import AudioFormat, apply_gain, convert, dbfs, read_wav
 from pyagent.server import LocalServer, Reply, ResponderContext
 from pyagent.voice import ConfigurationError, ListenTimeoutError, SessionState
+from pyagent.voice._audio_io import EchoGate
 
 AUDIO = FIXTURES / "audio"
 
@@ -136,3 +137,14 @@ async def test_configure_turn_detection_updates_the_service(server: LocalServer,
 
 def test_weather_fixture_exists() -> None:
     assert WEATHER_WAV.exists()
+
+
+def test_echo_gate_passes_the_user_over_the_speaker_but_not_the_echo() -> None:
+    data, _ = read_wav(WEATHER_WAV)
+    speech = data[24000 : 24000 + 4800]  # 100 ms of speech
+    quiet = apply_gain(speech, -30.0)  # the speaker's voice, heard back faintly
+    gate = EchoGate(margin_db=6.0)
+    assert gate.process(speech, None) == speech  # nothing plays: everything passes
+    level = dbfs(speech) - 10.0  # the speaker plays 10 dB below the user
+    assert gate.process(speech, level) == speech  # the user talks over it: barge-in stays possible
+    assert gate.process(quiet, level) == b"\x00" * len(quiet)  # its own echo: silence of the same length
