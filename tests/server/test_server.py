@@ -507,11 +507,14 @@ async def test_sessions_end_at_their_maximum_duration(connect) -> None:
         assert closed.value.rcvd.code == 1001
 
 
-async def test_logs_say_which_keys_are_accepted_and_never_show_one(caplog, connect) -> None:
+async def test_logs_say_which_keys_are_accepted_and_never_show_one(caplog, connect, request) -> None:
     import logging
 
-    caplog.set_level(logging.DEBUG, logger="pyagent")
-    caplog.set_level(logging.DEBUG, logger="websockets.server")  # handshake headers are logged at DEBUG
+    # The handler goes on the loggers themselves: other tests may have changed levels or propagation.
+    for name in ("pyagent.server", "websockets.server"):  # websockets logs handshake headers at DEBUG
+        caplog.set_level(logging.DEBUG, logger=name)
+        logging.getLogger(name).addHandler(caplog.handler)
+        request.addfinalizer(lambda name=name: logging.getLogger(name).removeHandler(caplog.handler))
     async with LocalServer(speech="off") as server:
         await connect(server, headers={"Authorization": "Bearer offered-secret-1"})
         await connect(server, PATHS["voicelive"] + "&api-key=query-secret-4")
