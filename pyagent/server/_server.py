@@ -153,7 +153,7 @@ class LocalServer:
             self._engines = asyncio.ensure_future(asyncio.to_thread(load_speech_engines, self.speech))
             self._engines.add_done_callback(_log_engines)
         if self.speech == "on":
-            await self._engines
+            await asyncio.shield(self._engines)
         self._server = await serve(
             self._handle,
             self.host,
@@ -200,7 +200,8 @@ class LocalServer:
         if self._engines is None:
             self._engines = asyncio.ensure_future(asyncio.to_thread(load_speech_engines, self.speech))
             self._engines.add_done_callback(_log_engines)
-        return await self._engines
+        # Shielded: a connection that goes away while the models load must not cancel the load for everyone.
+        return await asyncio.shield(self._engines)
 
     # -------------------------------------------------------------------------------------------------- addresses
 

@@ -530,3 +530,14 @@ async def test_logs_say_which_keys_are_accepted_and_never_show_one(caplog, conne
     assert "any key" not in caplog.text
     for secret in ("offered-secret-1", "server-secret-2", "guess-3", "query-secret-4"):
         assert secret not in caplog.text
+
+
+async def test_a_job_cancelled_while_the_models_load_does_not_cancel_the_load() -> None:
+    import asyncio
+
+    server = LocalServer(speech="off")
+    waiter = asyncio.ensure_future(server.speech_engines())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    engines = await server.speech_engines()
+    assert not engines.real
