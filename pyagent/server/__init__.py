@@ -25,18 +25,21 @@ from __future__ import annotations
 
 from pyagent.server._responder import EchoResponder, Reply, Responder, ResponderContext, ToolCall
 from pyagent.server._server import LocalServer
-from pyagent.server._speech import SpeechMode
+from pyagent.server._speech import Recognizer, SpeechEngines, SpeechMode, Synthesizer
 from pyagent.server.errors import ServerError, ServerNotRunningError, SpeechUnavailableError
 
 __all__ = [
     "EchoResponder",
     "LocalServer",
+    "Recognizer",
     "Reply",
     "Responder",
     "ResponderContext",
     "ServerError",
     "ServerNotRunningError",
+    "SpeechEngines",
     "SpeechMode",
     "SpeechUnavailableError",
+    "Synthesizer",
     "ToolCall",
 ]

@@ -31,7 +31,7 @@ from pyagent.realtime.errors import EventValidationError
 from pyagent.server._recorder import SECRET_QUERY_KEYS, SessionRecorder, recording_path
 from pyagent.server._responder import EchoResponder, Reply, Responder
 from pyagent.server._session import Job, RecognizeJob, RespondJob, ServerSession, SynthesizeJob
-from pyagent.server._speech import SpeechEngines, SpeechMode, load_speech_engines
+from pyagent.server._speech import SpeechEngines, SpeechMode, ToneSynthesizer, load_speech_engines
 from pyagent.server.errors import ServerNotRunningError
 
 __all__ = ["LocalServer", "PATHS"]
@@ -99,6 +99,8 @@ class LocalServer:
         seed: seeds the ids, for repeatable recordings.
         max_session_seconds: sessions end after this long (an ``error`` event ``session_expired``, then close code
             1001), as the services end theirs; None (the default) for no limit.
+        engines: a recogniser and synthesizer of your own (any objects with ``recognize(pcm16, sample_rate)`` and
+            ``synthesize(text)``), used instead of ``speech``'s.
     """
 
     def __init__(
@@ -113,6 +115,7 @@ class LocalServer:
         realtime_factor: float = 1.0,
         seed: int | None = None,
         max_session_seconds: float | None = None,
+        engines: SpeechEngines | None = None,
     ) -> None:
         if speech not in ("auto", "on", "off"):
             raise ValueError(f"speech must be 'auto', 'on' or 'off', not {speech!r}")
@@ -127,6 +130,7 @@ class LocalServer:
         self.realtime_factor = realtime_factor
         self._rng = random.Random(seed)
         self.max_session_seconds = max_session_seconds
+        self._given_engines = engines
         self._server: Server | None = None
         self._engines: asyncio.Future[SpeechEngines] | None = None
         self._port: int | None = None
@@ -150,8 +154,7 @@ class LocalServer:
         if self._server is not None:
             return
         if self._engines is None:
-            self._engines = asyncio.ensure_future(asyncio.to_thread(load_speech_engines, self.speech))
-            self._engines.add_done_callback(_log_engines)
+            self._engines = self._load_engines()
         if self.speech == "on":
             await asyncio.shield(self._engines)
         self._server = await serve(
@@ -195,11 +198,20 @@ class LocalServer:
     ) -> None:
         await self.close()
 
+    def _load_engines(self) -> asyncio.Future[SpeechEngines]:
+        future: asyncio.Future[SpeechEngines]
+        if self._given_engines is not None:
+            future = asyncio.get_running_loop().create_future()
+            future.set_result(self._given_engines)
+        else:
+            future = asyncio.ensure_future(asyncio.to_thread(load_speech_engines, self.speech))
+        future.add_done_callback(_log_engines)
+        return future
+
     async def speech_engines(self) -> SpeechEngines:
         """The engines in use (loads them if the server has not started yet)."""
         if self._engines is None:
-            self._engines = asyncio.ensure_future(asyncio.to_thread(load_speech_engines, self.speech))
-            self._engines.add_done_callback(_log_engines)
+            self._engines = self._load_engines()
         # Shielded: a connection that goes away while the models load must not cancel the load for everyone.
         return await asyncio.shield(self._engines)
 
@@ -366,7 +378,7 @@ class _Connection:
                 engines = await self._server.speech_engines()
                 try:
                     text = await asyncio.to_thread(engines.recognizer.recognize, job.pcm16, job.sample_rate)
-                except (RuntimeError, ValueError, OSError) as exc:
+                except Exception as exc:  # a speech engine's fault: the turn goes on without words
                     logger.warning("recognition failed for %s: %s", job.item_id, exc)
                     session.recognition_failed(job.item_id, "The audio could not be transcribed.")
                 else:
@@ -385,7 +397,11 @@ class _Connection:
                     session.replied(job.response_id, reply)
             elif isinstance(job, SynthesizeJob):
                 engines = await self._server.speech_engines()
-                audio = await asyncio.to_thread(engines.synthesizer.synthesize, job.text)
+                try:
+                    audio = await asyncio.to_thread(engines.synthesizer.synthesize, job.text)
+                except Exception:  # a speech engine's fault: the reply is still heard, as tones
+                    logger.exception("synthesis failed; the reply falls back to tones")
+                    audio = ToneSynthesizer().synthesize(job.text)
                 session.synthesized(job.response_id, job.item_id, audio)
         finally:
             self._changed.set()

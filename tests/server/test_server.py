@@ -541,3 +541,32 @@ async def test_a_job_cancelled_while_the_models_load_does_not_cancel_the_load() 
     waiter.cancel()
     engines = await server.speech_engines()
     assert not engines.real
+
+
+class _BrokenSynthesizer:
+    name = "broken"
+
+    def synthesize(self, text: str) -> bytes:
+        raise RuntimeError("no voice today")
+
+
+class _FixedRecognizer:
+    name = "fixed"
+
+    def recognize(self, pcm16: bytes, sample_rate: int) -> str:
+        return "what is the weather in paris"
+
+
+async def test_own_engines_and_a_failing_synthesizer(connect, paris_pcm16) -> None:
+    from pyagent.server import SpeechEngines
+
+    engines = SpeechEngines(recognizer=_FixedRecognizer(), synthesizer=_BrokenSynthesizer())
+    async with LocalServer(engines=engines, realtime_factor=math.inf) as server:
+        assert await server.speech_engines() is engines
+        client = await connect(server)
+        await client.append_audio(paris_pcm16)
+        events = await client.until("response.done")
+    done = events[-1]["response"]
+    assert done["status"] == "completed"
+    assert done["output"][0]["content"][0]["transcript"] == "I heard: what is the weather in paris."
+    assert len(audio_of(events)) > 0  # the tones stood in for the voice
