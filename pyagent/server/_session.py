@@ -15,25 +15,32 @@ behaviours that differ (:data:`_PROFILES`).
 
 A user turn::
 
-    append ─► VAD ─► speech_started ─► speech_stopped ─► committed + user item ─► RecognizeJob
-                          │ (a response is active and interrupt_response)                 │
-                          └─► response cancelled (turn_detected)       recognized ─► transcription events
-                                                                                           │ create_response
-    response.create ─► response.created ─► (wait for recognitions) ─► RespondJob ─► replied ─┘
+    append ─► VAD ─► speech_started ─► speech_stopped ─► committed + user item + RecognizeJob
+                         │                                  │ turn_detection.create_response
+                         │                                  ▼
+                         │       response.create ─► response.created ─► waits for the recognitions
+                         │                                                  │ recognized (+ transcription events)
+                         ▼                                                  ▼
+        the active response is cancelled (turn_detected)         RespondJob ─► replied
     replied ─► per output: message (output_item.added, item added, content_part.added, SynthesizeJob ─► synthesized
                ─► audio + transcript deltas paced by the clock ─► .done events) | function_call (arguments delta/done)
            ─► response.done (+ rate_limits.updated)
 
 The response's state, one table (``_Response.phase``):
 
-    ============  ======================================  ==============================
-    phase         leaves on                               to
-    ============  ======================================  ==============================
-    waiting       every recognition it needs has come     responding (RespondJob out)
-    responding    replied()                               streaming / done
-    streaming     synthesized() + ticks send all audio    streaming (next output) / done
-    any           response.cancel, speech_started         done (status cancelled)
-    ============  ======================================  ==============================
+    ============  ==========================================  ==============================
+    phase         leaves on                                   to
+    ============  ==========================================  ==============================
+    waiting       every recognition it needs has come         responding (RespondJob out)
+    responding    replied()                                   streaming / done
+    streaming     synthesized() + ticks send all audio        streaming (next output) / done
+    any           response.cancel, output_audio_buffer.clear  done (cancelled, client_cancelled)
+    any           speech_started with interrupt_response      done (cancelled, turn_detected)
+    ============  ==========================================  ==============================
+
+Two more timers run on the injected clock: ``idle_timeout_ms`` (the user stayed silent after the assistant's audio:
+``input_audio_buffer.timeout_triggered``, a commit and a response) and the session's maximum duration (an ``error``
+``session_expired``, then :attr:`ServerSession.close_request` asks the I/O layer to close with 1001).
 """
 
 from __future__ import annotations
