@@ -104,3 +104,25 @@ def _steady(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _streamed(events: list[dict[str, Any]], kind: str) -> str:
     suffix = f"{kind}.delta"
     return "".join(event["delta"] for event in events if event["type"].endswith(suffix))
+
+
+async def test_a_recording_replays_to_pyagents_client_through_the_scripted_server() -> None:
+    """The loop the recordings exist for: a real local session, replayed offline to a client under test."""
+    from pyagent.realtime import connect
+    from pyagent.realtime.testing import ScriptedServer
+
+    path = SESSIONS / "local_voicelive_g711_spoken_turn.jsonl"
+    async with (
+        ScriptedServer.from_session(path) as scripted,
+        connect(endpoint=scripted.endpoint, credential="k", dialect="voicelive", model="gpt-realtime") as conn,
+    ):
+        records = load(path)
+        for record in records:
+            if record["dir"] == "client":
+                await conn.send(record["event"])
+        names = []
+        async for event in conn:
+            names.append(event.type)
+            if event.type == "response.done":
+                break
+    assert names == [record["event"]["type"] for record in records if record["dir"] == "server"]
