@@ -1,14 +1,15 @@
 """The proof that the local server speaks the real protocol: the vendors' own clients complete a spoken turn on it.
 
-The ``openai`` package's realtime client (GA) and ``azure-ai-voicelive``'s async client (Voice Live) each update the
-session, stream the "What is the weather in Paris?" recording, and get VAD events, the user's transcript, a response
-with audio and ``response.done`` back, parsed by their own models.
+The ``openai`` package's realtime clients (OpenAI GA, Azure OpenAI preview and GA) and ``azure-ai-voicelive``'s async
+client (Voice Live) each update the session, stream the "What is the weather in Paris?" recording, and get VAD events,
+the user's transcript, a response with audio and ``response.done`` back, parsed by their own models.
 """
 
 from __future__ import annotations
 
 import base64
 import math
+from typing import Any
 
 from azure.ai.voicelive.aio import connect as voicelive_connect
 from azure.ai.voicelive.models import (
@@ -20,7 +21,7 @@ from azure.ai.voicelive.models import (
     ServerVad,
 )
 from azure.core.credentials import AzureKeyCredential
-from openai import AsyncOpenAI
+from openai import AsyncAzureOpenAI, AsyncOpenAI
 
 from pyagent.server import LocalServer
 
@@ -132,3 +133,53 @@ async def test_azure_voicelive_client_completes_a_spoken_turn(paris_pcm16: bytes
     assert transcript.startswith("[speech ")
     assert done.status == "completed"
     assert len(audio) > 24000
+
+
+async def _turn(manager: Any, session: dict[str, Any], pcm16: bytes) -> tuple[list[str], Any]:
+    """A spoken turn through one of the ``openai`` package's realtime connection managers."""
+    async with manager as connection:
+        await connection.session.update(session=session)
+        for start in range(0, len(pcm16), CHUNK):
+            await connection.input_audio_buffer.append(audio=base64.b64encode(pcm16[start : start + CHUNK]).decode())
+        seen: list[str] = []
+        async for event in connection:
+            seen.append(event.type)
+            if event.type == "response.done":
+                return seen, event.response
+    raise AssertionError("the connection ended before response.done")
+
+
+async def test_azure_openai_clients_complete_a_spoken_turn_on_both_azure_paths(paris_pcm16: bytes) -> None:
+    """``AsyncAzureOpenAI``: the preview client (beta events, ``/openai/realtime``) and the GA one (``/openai/v1``)."""
+    async with LocalServer(api_key="az-local-test", speech="off", realtime_factor=math.inf) as server:
+        preview = AsyncAzureOpenAI(
+            azure_endpoint=server.endpoint,
+            api_key="az-local-test",
+            api_version="2025-04-01-preview",
+            websocket_base_url=f"{server.url}/openai",
+        )
+        seen, done = await _turn(
+            preview.beta.realtime.connect(model="gpt-4o-realtime-preview"),
+            {"input_audio_transcription": {"model": "whisper-1"}},
+            paris_pcm16,
+        )
+        assert "response.audio.delta" in seen
+        assert "conversation.item.created" in seen
+        assert "response.output_audio.delta" not in seen
+        assert done.status == "completed"
+        ga = AsyncAzureOpenAI(
+            azure_endpoint=server.endpoint,
+            api_key="az-local-test",
+            api_version="2025-04-01-preview",
+            websocket_base_url=f"{server.url}/openai/v1",
+        )
+        seen, done = await _turn(
+            ga.realtime.connect(model="gpt-realtime"),
+            {"type": "realtime", "audio": {"input": {"transcription": {"model": "whisper-1"}}}},
+            paris_pcm16,
+        )
+        assert "response.output_audio.delta" in seen
+        assert "conversation.item.added" in seen
+        assert done.status == "completed"
+        await preview.close()
+        await ga.close()
