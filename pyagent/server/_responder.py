@@ -71,7 +71,8 @@ class ResponderContext:
 
 
 Responder: TypeAlias = Callable[[ResponderContext], Reply | Awaitable[Reply]]
-"""A callable the server asks for each response; it may be a plain function or a coroutine function."""
+"""A callable the server asks for each response: a plain function (called on the server's event loop, so keep it
+quick) or a coroutine function (for anything that waits, such as a call to a model)."""
 
 # Words that name an action rather than a subject: "get_weather" is found by "weather", not by "get".
 _VERBS = frozenset({"get", "set", "fetch", "find", "lookup", "look", "up", "search", "query", "check", "read", "list"})
