@@ -239,27 +239,25 @@ async def _stream_file(voice: Any, data: bytes, fmt: Any, pace: float, seconds: 
 
 
 async def _talk(args: argparse.Namespace) -> int:
+    from pyagent.audio import SpeakerSink, check_devices, dbfs
     from pyagent.errors import PyagentError
-    from pyagent.voice._audio_io import EchoGate
-    from pyagent.voice._devices import Microphone, Speaker
+    from pyagent.voice._audio_io import EchoGate, microphone
 
     out = sys.stdout
     try:
+        check_devices()  # before anything starts: say what to install
         async with _endpoint(args, out) as (endpoint, dialect):
             session = _session(args, endpoint, dialect)
-            microphone = Microphone(session.audio_format)
-            speaker = Speaker(session.playback)
             gate = EchoGate()
+            assistant_level: list[float] = [-math.inf]  # the level of the assistant's voice, for the echo gate
+            session.on("audio")(lambda data: assistant_level.__setitem__(0, dbfs(data)))
             session.on("transcript_available")(lambda text, role: print(f"{role:>9}: {text}", file=out, flush=True))
             session.on("interrupted")(lambda: print("(interrupted)", file=out, flush=True))
-            async with session.connect() as voice:
-                speaker.start()
+            async with session.connect() as voice, SpeakerSink(voice.playback):
                 print("Talk now (headphones are best); Ctrl-C ends the conversation.", file=out, flush=True)
-                try:
-                    async for chunk in microphone:
-                        await voice.send_audio(gate.process(chunk, speaker.level_dbfs), commit=False)
-                finally:
-                    speaker.stop()
+                async for chunk in microphone(voice.audio_format):
+                    playing = assistant_level[0] if voice.playback.is_playing else None
+                    await voice.send_audio(gate.process(chunk, playing), commit=False)
     except PyagentError as exc:
         print(f"pyagent talk: {exc}", file=sys.stderr)
         return 1

@@ -8,13 +8,31 @@ direction is one stateful converter so chunk boundaries are inaudible; ``flush()
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 import numpy as np
 
-from pyagent.audio import Resampler, alaw_decode, alaw_encode, dbfs, to_mono, ulaw_decode, ulaw_encode
+from pyagent.audio import (
+    MicrophoneSource,
+    Resampler,
+    alaw_decode,
+    alaw_encode,
+    dbfs,
+    to_mono,
+    ulaw_decode,
+    ulaw_encode,
+)
 from pyagent.voice._config import SERVICE_SAMPLE_RATE, AudioSettings
 
-__all__ = ["EchoGate", "FrameCarry", "InputConverter", "OutputConverter", "decode_user_audio", "encode_user_audio"]
+__all__ = [
+    "EchoGate",
+    "FrameCarry",
+    "InputConverter",
+    "OutputConverter",
+    "decode_user_audio",
+    "encode_user_audio",
+    "microphone",
+]
 
 logger = logging.getLogger("pyagent.voice")
 
@@ -40,6 +58,13 @@ def encode_user_audio(mono_pcm16: bytes, settings: AudioSettings) -> bytes:
     if settings.format == "g711_alaw":
         return alaw_encode(pcm)
     return pcm
+
+
+async def microphone(settings: AudioSettings) -> AsyncIterator[bytes]:
+    """The default microphone as chunks in the user's audio format (the audio layer's :class:`MicrophoneSource`)."""
+    async with MicrophoneSource(settings.sample_rate) as mic:
+        async for frame in mic:
+            yield encode_user_audio(frame, settings)
 
 
 class FrameCarry:

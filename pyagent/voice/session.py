@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from pyagent.audio import Clock, PlaybackClock, VoiceActivityDetector
+from pyagent.audio import Clock, PlaybackClock, VoiceActivityDetector, check_devices
 from pyagent.realtime import ConnectionClosed, RealtimeConnection, connect
 from pyagent.realtime.dialects import Dialect
 from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
@@ -35,6 +35,7 @@ from pyagent.voice._audio_io import (
     OutputConverter,
     decode_user_audio,
     encode_user_audio,
+    microphone,
 )
 from pyagent.voice._bargein import BargeIn, Interruption, Source
 from pyagent.voice._config import (
@@ -748,14 +749,14 @@ class VoiceSession:
 
         Raises:
             ListenTimeoutError: no complete utterance within ``timeout``.
-            ConfigurationError: no audio source and no microphone (install the ``devices`` extra).
+            pyagent.audio.errors.AudioDeviceError: no audio source was given and there is no microphone (the
+                ``devices`` extra and PortAudio are needed).
         """
         self._machine.check("listen")
         source = self._audio_source
         if source is None:
-            from pyagent.voice._devices import Microphone
-
-            source = Microphone(self._audio)
+            check_devices()  # fail now, with what to install, rather than inside the stream
+            source = microphone(self._audio)
             self._audio_source = source
         try:
             async with asyncio.timeout(timeout):

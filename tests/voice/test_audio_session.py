@@ -12,7 +12,7 @@ from voice.conftest import WEATHER_WAV, chunks, recorded_events
 
 from conftest import FIXTURES
 from pyagent import VoiceSession
-from pyagent.audio import AudioFormat, apply_gain, convert, dbfs, read_wav
+from pyagent.audio import AudioDeviceError, AudioFormat, apply_gain, check_devices, convert, dbfs, read_wav
 from pyagent.server import LocalServer, Reply, ResponderContext
 from pyagent.voice import ConfigurationError, ListenTimeoutError, SessionState
 from pyagent.voice._audio_io import EchoGate
@@ -148,3 +148,16 @@ def test_echo_gate_passes_the_user_over_the_speaker_but_not_the_echo() -> None:
     level = dbfs(speech) - 10.0  # the speaker plays 10 dB below the user
     assert gate.process(speech, level) == speech  # the user talks over it: barge-in stays possible
     assert gate.process(quiet, level) == b"\x00" * len(quiet)  # its own echo: silence of the same length
+
+
+async def test_listen_without_a_source_uses_the_microphone(server: LocalServer) -> None:
+    try:
+        check_devices()
+    except AudioDeviceError:
+        pass
+    else:
+        pytest.skip("audio devices are available here; listen() would open the microphone")
+    async with VoiceSession(endpoint=server.endpoint).connect() as voice:
+        with pytest.raises(AudioDeviceError, match="install"):
+            await voice.listen(timeout=1)
+        assert voice.is_connected
