@@ -16,6 +16,7 @@ import asyncio
 import collections
 import contextlib
 import dataclasses
+import json
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Mapping
 from types import TracebackType
@@ -301,7 +302,6 @@ class VoiceSession:
         self._audio = AudioSettings(sample_rate=sample_rate)
         self._turn_detection = TurnDetectionSettings(enabled=turn_detection)
         self._audio_source = audio_source
-        self._clock = clock
         self._machine = StateMachine()
         self._emitter = EventEmitter()
         self._playback = PlaybackClock(SERVICE_SAMPLE_RATE, clock=clock)
@@ -1130,8 +1130,6 @@ def _add_usage(total: dict[str, int], usage: Any) -> None:
 
 
 def _error_output(message: str) -> str:
-    import json
-
     return json.dumps({"error": message}, ensure_ascii=False)
 
 
