@@ -80,6 +80,7 @@ logger = logging.getLogger("pyagent.server")
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _CHUNK_MS = 100  # a typical server audio delta: 100 ms
 _MIN_COMMIT_MS = 100  # the real services refuse to commit less
+_VAD_SILENCE_KEPT_S = 30  # input kept between utterances when turn detection is on
 _AUDIO_TOKENS_PER_SECOND = 10  # roughly what the real services bill for audio
 _CHARS_PER_TOKEN = 4  # the usual estimate for English text
 
@@ -826,6 +827,10 @@ class ServerSession:
         self._audio_ms += len(pcm) * 1000 / (2 * fmt.sample_rate)
         if self._vad is None:
             return
+        if not self._vad.in_speech and len(self._buffer) > _VAD_SILENCE_KEPT_S * 2 * fmt.sample_rate:
+            # With turn detection the detector hands over each utterance; of a long silence only the recent part
+            # is kept (for a manual commit), so a microphone left open does not grow the buffer without end.
+            del self._buffer[: len(self._buffer) - _VAD_SILENCE_KEPT_S * 2 * fmt.sample_rate]
         for vad_event in self._vad.process(pcm):
             at_ms = int(self._vad_origin_ms + vad_event.audio_ms)
             if vad_event.kind == "speech_started":

@@ -441,3 +441,32 @@ def test_response_create_may_choose_its_own_output_format_and_is_validated() -> 
     error = driver.send({"type": "response.create", "response": {"temperature": 9}}, unchecked=True)
     assert error[0]["error"]["param"] == "response.temperature"
     assert driver.session.active_response_id is None
+
+
+def test_voicelive_16_khz_input_is_timed_and_heard_at_its_rate(paris_pcm16: bytes) -> None:
+    from pyagent.audio import Resampler
+
+    pcm16k = Resampler(24000, 16000).process(paris_pcm16)
+    driver = Driver(VOICELIVE)
+    driver.send({"type": "session.update", "session": {"input_audio_sampling_rate": 16000}})
+    events: list[dict[str, Any]] = []
+    for start in range(0, len(pcm16k), 3200):
+        events += driver.send({"type": "input_audio_buffer.append", "audio": pcm16k[start : start + 3200]})
+    stopped = next(e for e in events if e["type"] == "input_audio_buffer.speech_stopped")
+    reference = Driver(VOICELIVE)
+    ref_events: list[dict[str, Any]] = []
+    for start in range(0, len(paris_pcm16), 4800):
+        ref_events += reference.send({"type": "input_audio_buffer.append", "audio": paris_pcm16[start : start + 4800]})
+    ref_stopped = next(e for e in ref_events if e["type"] == "input_audio_buffer.speech_stopped")
+    assert abs(stopped["audio_end_ms"] - ref_stopped["audio_end_ms"]) <= 30
+    # The fallback recogniser measures the utterance at the session's rate: about the same length both ways.
+    heard = next(e for e in events if e["type"] == "response.done")["response"]["output"][0]["content"][0]
+    assert heard["transcript"].startswith("I heard: [speech 2.")
+
+
+def test_a_long_silence_under_vad_does_not_grow_the_buffer() -> None:
+    driver = Driver()
+    second = b"\0\0" * 24000
+    for _ in range(40):
+        driver.send({"type": "input_audio_buffer.append", "audio": second})
+    assert len(driver.session._buffer) <= 31 * 48000
