@@ -435,9 +435,14 @@ async def test_recording_writes_the_session_as_jsonl(connect, tmp_path) -> None:
         await client.send(user_text("record me"))
         await client.send({"type": "response.create"})
         events = await client.until("response.done")
+        await client.send_raw("{broken")
+        await client.until("error")
         await client.ws.close()
         await server.close()
     [path] = server.recordings
+    from pyagent.realtime.testing import load_session
+
+    assert load_session(path)  # the scripted server reads it as it is
     assert path.parent == tmp_path
     assert path.name.startswith("local_")
     assert path.suffix == ".jsonl"
@@ -455,6 +460,8 @@ async def test_recording_writes_the_session_as_jsonl(connect, tmp_path) -> None:
     assert times == sorted(times)
     server_events = [line["event"] for line in lines if line["dir"] == "server"]
     assert server_events[1:] == client.seen[1:] or server_events == client.seen
+    assert all(set(line) == {"t", "dir", "event"} for line in lines[1:])
+    assert server_events[-1]["type"] == "error"
     assert [line["event"]["type"] for line in lines if line["dir"] == "client"] == [
         "conversation.item.create",
         "response.create",
