@@ -3,6 +3,7 @@ same results, on GA and beta event names."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -11,7 +12,8 @@ from voice.conftest import chunks
 
 from conftest import FIXTURES
 from pyagent import Agent, VoiceSession, tool
-from pyagent.realtime.testing import ScriptedServer
+from pyagent.realtime.testing import Close, Drop, Expect, ScriptedServer, Send, Step
+from pyagent.voice import SessionClosedError, SessionState
 
 SESSIONS = FIXTURES / "sessions"
 
@@ -57,3 +59,47 @@ async def test_a_recorded_spoken_tool_turn_replays(weather_audio: bytes) -> None
     assert [call.name for call in response.tool_calls] == ["get_weather"]
     assert outputs[0]["call_id"] == recorded_call["call_id"]
     assert json.loads(outputs[0]["output"]) == {"conditions": "sunny", "temperature": 22, "city": "Paris"}
+
+
+SESSION = {"type": "realtime", "id": "sess_dropped", "object": "realtime.session"}
+CREATED = {
+    "type": "response.created",
+    "response": {"id": "resp_1", "object": "realtime.response", "status": "in_progress"},
+}
+DELTA = {
+    "type": "response.output_audio.delta",
+    "response_id": "resp_1",
+    "item_id": "item_1",
+    "output_index": 0,
+    "content_index": 0,
+    "delta": base64.b64encode(b"\x00\x00" * 2400).decode(),
+}
+
+
+@pytest.mark.parametrize(
+    ("ending", "code"), [(Drop(), 1006), (Close(1011, "server error"), 1011), (Close(1000, "bye"), 1000)]
+)
+async def test_a_connection_lost_mid_response_is_a_clear_error(ending: Step, code: int) -> None:
+    script = [
+        Send({"type": "session.created", "session": SESSION}),
+        Expect("session.update"),
+        Send({"type": "session.updated", "session": SESSION}),
+        Expect("response.create"),
+        Send(CREATED),
+        Send(DELTA),
+        ending,
+    ]
+    errors: list[Exception] = []
+    async with ScriptedServer(script) as server:
+        session = VoiceSession(endpoint=server.endpoint, dialect="openai")
+        session.on("error")(errors.append)
+        async with session.connect() as voice:
+            assert voice.session_id == "sess_dropped"
+            await voice.send_text("hello")
+            with pytest.raises(SessionClosedError) as info:
+                await voice.receive()
+            assert voice.state is SessionState.DISCONNECTED
+            assert not voice.is_connected
+    assert info.value.code == code
+    assert str(code) in str(info.value)
+    assert errors == [info.value]
