@@ -94,7 +94,10 @@ async def run(audio_path: pathlib.Path, out: pathlib.Path, *, dialect: str = "op
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m pyagent.demo``."""
-    parser = argparse.ArgumentParser(prog="python -m pyagent.demo", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m pyagent.demo",
+        description="A spoken question, a tool call and a spoken answer, offline, against the in-process local server.",
+    )
     parser.add_argument("--audio", type=pathlib.Path, default=QUESTION, help="the user's question (a WAV file)")
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/reply.wav"), help="the reply WAV file")
     parser.add_argument(
