@@ -28,7 +28,7 @@ from websockets.uri import WebSocketURI
 from websockets.version import version as websockets_version
 
 from pyagent._version import __version__
-from pyagent.realtime._credentials import Secret, redact, resolve_credential
+from pyagent.realtime._credentials import Secret, redact, resolve_credential, secrets_in
 from pyagent.realtime._options import WebsocketConnectionOptions, coerce_options
 from pyagent.realtime._resources import (
     ConversationResource,
@@ -265,15 +265,14 @@ class RealtimeConnection:
             EventValidationError: a known event that does not fit its schema; nothing was sent.
             ConnectionClosed: the connection is closed.
         """
-        frame = encode_client_event(event)
-        async with self._send_lock:
-            try:
-                await self._ws.send(frame, text=True)
-            except websockets.ConnectionClosed as exc:
-                raise self._closed_error(exc) from None
+        await self.send_encoded((encode_client_event(event),))
 
     async def send_encoded(self, frames: Iterable[bytes]) -> None:
-        """Send already encoded events back to back, with no other task's event between them."""
+        """Send already encoded events back to back, with no other task's event between them.
+
+        Raises:
+            ConnectionClosed: the connection is closed.
+        """
         async with self._send_lock:
             try:
                 for frame in frames:
@@ -355,10 +354,18 @@ class RealtimeConnection:
         return decode_server_event(await self.recv_bytes())
 
     def __aiter__(self) -> AsyncIterator[ServerEvent]:
+        """``async for event in conn``: events until the connection closes.
+
+        The iteration ends quietly on a normal close (1000, or a close this side started); any other close raises.
+
+        Raises:
+            ConnectionClosed: the server closed with another code (its code and reason kept), or the connection
+                dropped (1006); :class:`KeepaliveTimeout` when pings went unanswered.
+            EventDecodeError, ConnectionTimeout: see :meth:`recv`.
+        """
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[ServerEvent]:
-        """Events until the connection closes: quietly on a normal close (1000, or one this side started)."""
         while True:
             try:
                 event = await self.recv()
@@ -372,7 +379,11 @@ class RealtimeConnection:
     # -- closing -----------------------------------------------------------------------------------------------------
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the connection with this code and reason; closing a closed connection does nothing."""
+        """Close the connection with this code and reason; closing a closed connection does nothing.
+
+        It never raises: a connection that fails while closing is closed all the same (``close_timeout`` bounds the
+        wait for the server's answer).
+        """
         self._close_requested = True
         try:
             await self._ws.close(code, reason)
@@ -380,6 +391,7 @@ class RealtimeConnection:
             _log.debug("closing raised %s; the connection is closed", type(exc).__name__)
 
     async def __aenter__(self) -> RealtimeConnection:
+        """``async with await connect(...) as conn``: closes the connection on the way out."""
         return self
 
     async def __aexit__(
@@ -447,7 +459,7 @@ class _Opening:
         query: Mapping[str, Any] | None,
         headers: Mapping[str, Any] | None,
         options: WebsocketConnectionOptions,
-        credential_scopes: Sequence[str] | None,
+        credential_scopes: Sequence[str] | str | None,
         agent: Mapping[str, str | None],
         allow_insecure: bool,
     ) -> None:
@@ -457,7 +469,10 @@ class _Opening:
         self.headers = dict(headers or {})
         self.options = options
         self.credential_scopes = credential_scopes
-        if credential is not None and not self.url.secure and not self.url.loopback and not allow_insecure:
+        # A key or token may also come in headers= or query= (as some Azure samples pass one): those count too.
+        self.passed_secrets = secrets_in(self.headers) + secrets_in(query or {})
+        has_secret = credential is not None or bool(self.passed_secrets)
+        if has_secret and not self.url.secure and not self.url.loopback and not allow_insecure:
             raise InsecureTransportError(
                 f"refusing to send a credential over plaintext ws:// to {self.url.host}; use https/wss, "
                 "or pass allow_insecure=True if this network is trusted"
@@ -465,7 +480,7 @@ class _Opening:
 
     async def open(self) -> RealtimeConnection:
         secret: Secret | None = await resolve_credential(self.credential, self.credential_scopes)
-        secrets = (secret.value,) if secret is not None else ()
+        secrets = ((secret.value,) if secret is not None else ()) + self.passed_secrets
         headers: dict[str, str] = {}
         if secret is not None:
             name, value = self.dialect.auth_header(secret.kind, secret.value)
@@ -533,7 +548,8 @@ def connect(
         headers: HTTP headers merged last (case-insensitively replacing the auth header if named).
         connection_options: :class:`WebsocketConnectionOptions` or a mapping of its fields.
         credential_scopes: token scopes, asked once per connect; default ``["https://ai.azure.com/.default"]``.
-        allow_insecure: allow a credential over plaintext ``ws://`` to a host that is not loopback.
+        allow_insecure: allow a credential (or a key or token in ``headers=``/``query=``) over plaintext ``ws://`` to
+            a host that is not loopback.
         **agent_fields: Voice Live agent mode: ``agent_name``, ``project_name``, ``agent_version``,
             ``conversation_id``, ``authentication_identity_client_id``, ``foundry_resource_override``.
 
@@ -553,7 +569,6 @@ def connect(
         if dialect not in ("openai", "auto"):
             raise TypeError("connect() needs endpoint= for this dialect")
         endpoint = OPENAI_DEFAULT_ENDPOINT
-    scopes: Sequence[str] | None = [credential_scopes] if isinstance(credential_scopes, str) else credential_scopes
     opening = _Opening(
         endpoint=endpoint,
         credential=credential,
@@ -563,7 +578,7 @@ def connect(
         query=query,
         headers=headers,
         options=options,
-        credential_scopes=scopes,
+        credential_scopes=credential_scopes,
         agent=agent_fields,
         allow_insecure=allow_insecure,
     )

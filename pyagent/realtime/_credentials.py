@@ -7,7 +7,7 @@ repr goes through :func:`redact` with the secrets of the connection in hand.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -20,10 +20,15 @@ __all__ = [
     "TokenCredential",
     "redact",
     "resolve_credential",
+    "secrets_in",
 ]
 
 DEFAULT_CREDENTIAL_SCOPES: tuple[str, ...] = ("https://ai.azure.com/.default",)
 _HIDDEN = "***"
+# Header and query parameter names whose values are credentials, wherever a caller puts them.
+_SECRET_NAMES = frozenset(
+    {"api-key", "authorization", "proxy-authorization", "x-api-key", "cookie", "access_token", "token", "key"}
+)
 
 
 class Secret:
@@ -142,12 +147,12 @@ async def _await_if_needed(value: Any) -> Any:
     return value
 
 
-async def resolve_credential(credential: object, scopes: Sequence[str] | None) -> Secret | None:
+async def resolve_credential(credential: object, scopes: Sequence[str] | str | None) -> Secret | None:
     """The secret a credential stands for, asking a token credential once with ``scopes``.
 
     Args:
         credential: see :data:`CredentialLike`; ``None`` means no authentication (a local server).
-        scopes: the token scopes; default ``https://ai.azure.com/.default``.
+        scopes: the token scopes (one str or several); default ``https://ai.azure.com/.default``.
 
     Raises:
         TypeError: the credential is none of the accepted kinds or gives no token.
@@ -165,9 +170,10 @@ async def resolve_credential(credential: object, scopes: Sequence[str] | None) -
         return Secret(key, "key")
     get_token = getattr(credential, "get_token", None)
     if callable(get_token):
-        wanted = tuple(scopes) if scopes is not None else DEFAULT_CREDENTIAL_SCOPES
-        if isinstance(scopes, str):
-            wanted = (scopes,)
+        if scopes is None:
+            wanted = DEFAULT_CREDENTIAL_SCOPES
+        else:
+            wanted = (scopes,) if isinstance(scopes, str) else tuple(scopes)
         result = await _await_if_needed(get_token(*wanted))
         return Secret(_token_text(result, "credential.get_token()"), "token")
     if callable(credential):
@@ -189,3 +195,19 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if len(secret) >= 4 and secret in text:
             text = text.replace(secret, _HIDDEN)
     return text
+
+
+def secrets_in(pairs: Mapping[str, Any]) -> tuple[str, ...]:
+    """The credentials among headers or query parameters, by name, for :func:`redact`.
+
+    ``Authorization: Bearer T`` gives both the whole value and ``T``, so ``T`` is hidden wherever it shows up alone.
+    """
+    found: list[str] = []
+    for name, value in pairs.items():
+        if str(name).lower() in _SECRET_NAMES and value is not None:
+            text = str(value)
+            found.append(text)
+            scheme, _, rest = text.partition(" ")
+            if rest and scheme.lower() in ("bearer", "basic"):
+                found.append(rest)
+    return tuple(found)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
@@ -127,6 +128,23 @@ def _chunks(data: bytes | bytearray | memoryview, limit: int) -> Iterator[bytes]
         yield bytes(view[start : start + step])
 
 
+async def _send_audio(
+    conn: _Sender, build: Callable[..., ClientEvent], audio: AudioInput, event_id: str | None
+) -> None:
+    """Send audio as one event, or as several back to back when it exceeds ``max_append_bytes``; the first event
+    carries ``event_id``.
+
+    Raises:
+        TypeError, ValueError: see :func:`audio_bytes`.
+    """
+    chunks = _chunks(audio_bytes(audio), conn.options.max_append_bytes)
+    frames = [
+        encode_client_event(build(audio=chunk, **_kw(event_id=event_id if i == 0 else None)))
+        for i, chunk in enumerate(chunks)
+    ]
+    await conn.send_encoded(frames)
+
+
 class _Resource:
     __slots__ = ("_conn",)
 
@@ -221,17 +239,7 @@ class InputAudioBufferResource(_Resource):
         Args:
             audio: bytes, bytearray, memoryview, a numpy int16 array, or a base64 str (the Azure SDK's form).
         """
-        data = audio_bytes(audio)
-        limit: int = self._conn.options.max_append_bytes
-        if len(data) <= limit:
-            chunk = data if isinstance(data, bytes) else bytes(data)
-            await self._conn.send(ev.InputAudioBufferAppend(audio=chunk, **_kw(event_id=event_id)))
-            return
-        frames = [
-            encode_client_event(ev.InputAudioBufferAppend(audio=chunk, **_kw(event_id=event_id if i == 0 else None)))
-            for i, chunk in enumerate(_chunks(data, limit))
-        ]
-        await self._conn.send_encoded(frames)
+        await _send_audio(self._conn, ev.InputAudioBufferAppend, audio, event_id)
 
     async def commit(self, *, event_id: str | None = None) -> None:
         """Send ``input_audio_buffer.commit``; the server answers ``input_audio_buffer.committed``."""
@@ -314,13 +322,7 @@ class InputAudioTurnResource(_Resource):
 
     async def append(self, *, turn_id: str, audio: AudioInput, event_id: str | None = None) -> None:
         """Send ``input_audio.turn.append`` (split like ``input_audio_buffer.append``)."""
-        frames = [
-            encode_client_event(
-                ev.InputAudioTurnAppend(turn_id=turn_id, audio=chunk, **_kw(event_id=event_id if i == 0 else None))
-            )
-            for i, chunk in enumerate(_chunks(audio_bytes(audio), self._conn.options.max_append_bytes))
-        ]
-        await self._conn.send_encoded(frames)
+        await _send_audio(self._conn, functools.partial(ev.InputAudioTurnAppend, turn_id=turn_id), audio, event_id)
 
     async def end(self, *, turn_id: str, event_id: str | None = None) -> None:
         """Send ``input_audio.turn.end``: the turn's audio is complete."""

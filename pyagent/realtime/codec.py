@@ -67,12 +67,8 @@ def decode_server_event(data: str | bytes) -> ServerEvent:
     """
     try:
         return _SERVER_DECODER.decode(data)
-    except msgspec.ValidationError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:  # the slow path sorts it out
         return _fallback(data, exc, SERVER_EVENT_TYPES)
-    except msgspec.DecodeError as exc:
-        raise EventDecodeError(f"frame is not JSON: {exc}", data) from None
-    except RecursionError:
-        raise EventDecodeError("frame is nested too deeply", data) from None
 
 
 def decode_client_event(data: str | bytes) -> ClientEvent:
@@ -89,12 +85,8 @@ def decode_client_event(data: str | bytes) -> ClientEvent:
     """
     try:
         return _CLIENT_DECODER.decode(data)
-    except msgspec.ValidationError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:  # the slow path sorts it out
         return _fallback(data, exc, CLIENT_EVENT_TYPES)
-    except msgspec.DecodeError as exc:
-        raise EventDecodeError(f"frame is not JSON: {exc}", data) from None
-    except RecursionError:
-        raise EventDecodeError("frame is nested too deeply", data) from None
 
 
 def encode_client_event(event: ClientEvent | Mapping[str, Any]) -> bytes:
@@ -126,16 +118,18 @@ def encode_server_event(event: ServerEvent | Mapping[str, Any]) -> bytes:
     return _encode_other(event, SERVER_EVENT_TYPES, ClientEventBase, "server")
 
 
-def _fallback(
-    data: str | bytes, exc: msgspec.ValidationError, known: Mapping[str, type[Any]]
-) -> UnknownEvent | InvalidEvent:
-    """Tell an unmodelled event from a malformed one, after the fast decode failed."""
+def _fallback(data: str | bytes, exc: Exception, known: Mapping[str, type[Any]]) -> UnknownEvent | InvalidEvent:
+    """Tell an unmodelled event from a malformed one after the fast decode failed; raise for what is no JSON object.
+
+    Raises:
+        EventDecodeError: the frame is not JSON, or not a JSON object.
+    """
+    if not isinstance(exc, msgspec.ValidationError):
+        raise _decode_error(data, exc) from None
     try:
         raw = _RAW_DECODER.decode(data)
-    except msgspec.DecodeError as err:
-        raise EventDecodeError(f"frame is not JSON: {err}", data) from None
-    except RecursionError:
-        raise EventDecodeError("frame is nested too deeply", data) from None
+    except (msgspec.DecodeError, RecursionError) as err:
+        raise _decode_error(data, err) from None
     if not isinstance(raw, dict):
         raise EventDecodeError(f"frame is not a JSON object but {type(raw).__name__}", data)
     text = data if isinstance(data, str) else data.decode("utf-8")
@@ -178,6 +172,12 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
         raise EventValidationError(f"{event_type}: cannot encode as JSON: {exc}", event_type) from None
     except RecursionError:
         raise EventValidationError(f"{event_type}: nested too deeply", event_type) from None
+
+
+def _decode_error(data: str | bytes, exc: Exception) -> EventDecodeError:
+    if isinstance(exc, RecursionError):
+        return EventDecodeError("frame is nested too deeply", data)
+    return EventDecodeError(f"frame is not JSON: {exc}", data)
 
 
 def _message(exc: msgspec.ValidationError) -> str:

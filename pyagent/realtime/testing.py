@@ -55,11 +55,19 @@ __all__ = [
 
 _log = logging.getLogger("pyagent.realtime.testing")
 _SECRET_HEADERS = frozenset({"api-key", "authorization", "proxy-authorization", "cookie", "x-api-key"})
+_SECRET_QUERY = frozenset({"api-key", "access_token", "token", "key"})
 _HEADER_LOG_LINE = re.compile(r"^([<>] )([A-Za-z0-9-]+)(: )(.*)$", re.DOTALL)
+_QUERY_SECRET = re.compile(r"([?&](?:api-key|access_token|token|key)=)[^&\s]*", re.IGNORECASE)
 
 
 class _RedactingServerLogger(logging.LoggerAdapter[logging.Logger]):
-    """websockets logs request headers at DEBUG; a test server must not write the client's key into the log."""
+    """websockets logs requests, headers and close frames at DEBUG; a test server must not write a client's key into
+    the log: secret headers and query values are hidden by name, and once a handshake is read, its secrets anywhere
+    (a close reason echoing a key)."""
+
+    def __init__(self, logger: logging.Logger, secrets: list[str]) -> None:
+        super().__init__(logger, {})
+        self._secrets = secrets  # filled by the server as handshakes arrive
 
     def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
         if not self.isEnabledFor(level):
@@ -68,7 +76,18 @@ class _RedactingServerLogger(logging.LoggerAdapter[logging.Logger]):
         match = _HEADER_LOG_LINE.match(text)
         if match and match.group(2).lower() in _SECRET_HEADERS:
             text = f"{match.group(1)}{match.group(2)}{match.group(3)}***"
+        text = _QUERY_SECRET.sub(r"\1***", text)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
         self.logger.log(level, "%s", text, **kwargs)
+
+
+def _secrets_of(handshake: Handshake) -> list[str]:
+    """The credentials a handshake carried (``Bearer T`` gives ``T`` too), at least four characters long."""
+    found = [value for name, value in handshake.headers.items() if name in _SECRET_HEADERS]
+    found += [value for name, value in handshake.query.items() if name.lower() in _SECRET_QUERY]
+    found += [value.partition(" ")[2] for value in found if " " in value]
+    return [value for value in found if len(value) >= 4]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +105,9 @@ class Handshake:
     headers: Mapping[str, str]
 
     def __repr__(self) -> str:
-        shown = {name: ("***" if name in _SECRET_HEADERS else value) for name, value in self.headers.items()}
-        return f"Handshake(path={self.path!r}, query={dict(self.query)!r}, headers={shown!r})"
+        headers = {name: ("***" if name in _SECRET_HEADERS else value) for name, value in self.headers.items()}
+        query = {name: ("***" if name.lower() in _SECRET_QUERY else value) for name, value in self.query.items()}
+        return f"Handshake(path={self.path!r}, query={query!r}, headers={headers!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +340,7 @@ class ScriptedServer:
         self._server: Server | None = None
         self._connected = asyncio.Event()
         self._pending: dict[ServerConnection, Handshake] = {}
+        self._secrets: list[str] = []
 
     @classmethod
     def from_session(cls, path: str | pathlib.Path, *, timing: bool = False) -> ScriptedServer:
@@ -338,7 +359,7 @@ class ScriptedServer:
             max_size=self.max_size,
             compression=None,
             ping_interval=None,
-            logger=_RedactingServerLogger(logging.getLogger("websockets.server"), {}),
+            logger=_RedactingServerLogger(logging.getLogger("websockets.server"), self._secrets),
         )
 
     async def close(self) -> None:
@@ -349,6 +370,7 @@ class ScriptedServer:
             self._server = None
 
     async def __aenter__(self) -> ScriptedServer:
+        """Start listening; leaving the block closes every connection and waits for their scripts to end."""
         await self.start()
         return self
 
@@ -403,6 +425,7 @@ class ScriptedServer:
             headers={name.lower(): value for name, value in request.headers.raw_items()},
         )
         self.handshakes.append(handshake)
+        self._secrets.extend(secret for secret in _secrets_of(handshake) if secret not in self._secrets)
         self._pending[connection] = handshake
         if self.reject is None:
             return None

@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from pyagent.realtime import ConcurrencyError, WebsocketConnectionOptions, connect
+from pyagent.realtime import ConcurrencyError, ConnectionClosed, WebsocketConnectionOptions, connect
 from pyagent.realtime.events import ResponseOutputAudioDelta, SessionCreated
 from pyagent.realtime.testing import Expect, Flood, ScriptedPeer, ScriptedServer, Send
 
@@ -88,6 +88,38 @@ async def test_cancelling_a_pending_recv_loses_no_event() -> None:
             assert isinstance(event, ResponseOutputAudioDelta)
             got.append(str(event.event_id))
     assert got == [f"event_{n}" for n in range(50)]
+
+
+async def test_cancelling_a_pending_recv_loses_no_event_with_autoclose_off() -> None:
+    # autoclose off receives through a second path (waiting for an event or the held close frame at once)
+    async def script(peer: ScriptedPeer) -> None:
+        for n in range(50):
+            await peer.expect("input_audio_buffer.commit")
+            await peer.send(_delta(n))
+        await peer.close(4001, "enough")
+
+    options = WebsocketConnectionOptions(autoclose=False)
+    async with (
+        ScriptedServer(script) as server,
+        connect(endpoint=server.endpoint, dialect="openai", connection_options=options) as conn,
+    ):
+        got: list[str] = []
+        for n in range(50):
+            pending = asyncio.create_task(conn.recv())
+            await conn.input_audio_buffer.commit()
+            for _ in range(n % 16):  # cancel at a different point of the event's way in each round (some after it came)
+                await asyncio.sleep(0)
+            pending.cancel()
+            try:
+                event = await pending
+            except asyncio.CancelledError:
+                event = await asyncio.wait_for(conn.recv(), 5)
+            assert isinstance(event, ResponseOutputAudioDelta)
+            got.append(str(event.event_id))
+        with pytest.raises(ConnectionClosed) as caught:
+            await conn.recv()
+    assert got == [f"event_{n}" for n in range(50)]
+    assert (caught.value.code, caught.value.reason) == (4001, "enough")
 
 
 async def test_timeouts_around_recv_lose_nothing() -> None:

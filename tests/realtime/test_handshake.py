@@ -184,6 +184,57 @@ async def test_a_credential_of_no_kind_is_a_type_error() -> None:
         await _handshake(credential=42, dialect="voicelive")
 
 
+class _AzureKeyLike:  # azure-core's AzureKeyCredential shape: a read-only .key property
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+
+def _credential_kinds(secret: str) -> dict[str, tuple[object, str]]:
+    """Each credential kind connect() takes -> (the credential, "key" or "token")."""
+
+    async def async_callable() -> str:
+        return secret
+
+    return {
+        "key str": (secret, "key"),
+        "key object": (_AzureKeyLike(secret), "key"),
+        "KeyCredential": (KeyCredential(secret), "key"),
+        "sync get_token": (_SyncTokenCredential(secret), "token"),
+        "async get_token": (_AsyncTokenCredential(secret), "token"),
+        "TokenCredential": (TokenCredential(secret), "token"),
+        "sync callable": (lambda: secret, "token"),
+        "async callable": (async_callable, "token"),
+    }
+
+
+@pytest.mark.parametrize("dialect", ["openai", "azure-openai", "azure-openai-ga", "voicelive"])
+@pytest.mark.parametrize("kind", list(_credential_kinds("x")))
+async def test_every_credential_kind_on_every_dialect(key: str, dialect: str, kind: str) -> None:
+    credential, what = _credential_kinds(key)[kind]
+    hs = await _handshake(credential=credential, dialect=dialect, model="m")
+    if what == "token" or dialect == "openai":
+        assert hs.headers["authorization"] == f"Bearer {key}"
+        assert "api-key" not in hs.headers
+    else:
+        assert hs.headers["api-key"] == key
+        assert "authorization" not in hs.headers
+    if isinstance(credential, _SyncTokenCredential):
+        assert credential.calls == [("https://ai.azure.com/.default",)]  # asked once, with the default scope
+
+
+def test_openai_is_the_default_endpoint(key: str) -> None:
+    for how in ({"dialect": "openai"}, {}):
+        opener = connect(credential=key, model="gpt-realtime", **how)  # nothing opens until awaited
+        assert opener._opening.url.url == "wss://api.openai.com/v1/realtime?model=gpt-realtime"
+        assert opener._opening.dialect is OPENAI
+    with pytest.raises(TypeError, match="endpoint"):
+        connect(credential=key, dialect="voicelive")
+
+
 # -- auto detection -------------------------------------------------------------------------------------------------
 
 
@@ -238,10 +289,19 @@ async def test_redirects_are_refused_and_the_key_goes_nowhere_else(key: str) -> 
 
 
 @pytest.mark.parametrize("scheme", ["ws", "http"])
-async def test_plaintext_to_a_remote_host_is_refused_before_any_socket(key: str, scheme: str) -> None:
+@pytest.mark.parametrize(
+    "how", ["credential", "api-key header", "authorization header", "query"], ids=lambda how: how.replace(" ", "-")
+)
+async def test_plaintext_to_a_remote_host_is_refused_before_any_socket(key: str, scheme: str, how: str) -> None:
+    given: dict[str, Any] = {
+        "credential": {"credential": key},
+        "api-key header": {"headers": {"API-Key": key}},
+        "authorization header": {"headers": {"Authorization": f"Bearer {key}"}},
+        "query": {"query": {"api-key": key}},
+    }[how]
     with pytest.raises(InsecureTransportError) as caught:
         # 192.0.2.1 (TEST-NET-1) would hang if a socket were opened: the refusal must come first.
-        connect(endpoint=f"{scheme}://192.0.2.1:9", credential=key, dialect="voicelive", model="m")
+        connect(endpoint=f"{scheme}://192.0.2.1:9", dialect="voicelive", model="m", **given)
     assert key not in str(caught.value)
 
 

@@ -69,6 +69,35 @@ async def test_other_closes_raise_with_the_servers_code_and_reason(code: int, re
     assert conn.close_code == code
 
 
+@pytest.mark.parametrize(
+    ("ending", "code", "reason"),
+    [
+        (Close(1000, "done"), 1000, "done"),
+        (Close(1001, "session reached its maximum duration"), 1001, "session reached its maximum duration"),
+        (Close(1011, "internal server error"), 1011, "internal server error"),
+        (Close(4000, "beta_api_shape_disabled"), 4000, "beta_api_shape_disabled"),
+        (Close(4001, "custom policy"), 4001, "custom policy"),
+        (Drop(), 1006, "the connection dropped without a close frame"),
+    ],
+    ids=["1000", "1001", "1011", "4000", "4001", "1006-drop"],
+)
+async def test_recv_delivers_what_came_first_then_raises_the_close(
+    ending: Close | Drop, code: int, reason: str
+) -> None:
+    async with (
+        ScriptedServer([Send(CREATED), ending]) as server,
+        connect(endpoint=server.endpoint, dialect="voicelive") as conn,
+    ):
+        assert isinstance(await conn.recv(), SessionCreated)
+        with pytest.raises(ConnectionClosed) as caught:
+            await conn.recv()
+        with pytest.raises(ConnectionClosed) as again:  # a closed connection keeps saying so
+            await conn.recv()
+    assert (caught.value.code, caught.value.reason) == (code, reason)
+    assert (again.value.code, again.value.reason) == (code, reason)
+    assert str(code) in str(caught.value)
+
+
 async def test_dropped_tcp_connection_is_1006() -> None:
     async with (
         ScriptedServer([Send(CREATED), Drop()]) as server,
@@ -159,6 +188,22 @@ async def test_unknown_and_malformed_events_are_delivered_not_raised() -> None:
     assert "$.session.id" in invalid.error
     assert caught.value.data == b"not json at all"
     assert [type(e) for e in rest] == [SessionCreated]
+
+
+async def test_recv_bytes_gives_each_frame_as_sent_even_one_no_event_could_be_made_of() -> None:
+    typed = '{"event_id":"event_1","session":{"id":"s"},"type":"session.created"}'
+    async with (
+        ScriptedServer([Send(typed), Send("not json at all"), Send(CREATED), Close(4001, "bye")]) as server,
+        connect(endpoint=server.endpoint, dialect="voicelive") as conn,
+    ):
+        first = await conn.recv_bytes()
+        second = await conn.recv_bytes()
+        third = await conn.recv()  # the two ways of receiving share one stream
+        with pytest.raises(ConnectionClosed) as caught:
+            await conn.recv_bytes()
+    assert (first, second) == (typed.encode(), b"not json at all")
+    assert isinstance(third, SessionCreated)
+    assert (caught.value.code, caught.value.reason) == (4001, "bye")
 
 
 async def test_receive_timeout_is_typed_and_keeps_the_connection() -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
 from pyagent.realtime import (
     AccessToken,
+    ConnectionClosed,
     HandshakeError,
     KeyCredential,
     TokenCredential,
@@ -15,7 +17,7 @@ from pyagent.realtime import (
     connect,
 )
 from pyagent.realtime._credentials import Secret, resolve_credential
-from pyagent.realtime.testing import ScriptedPeer, ScriptedServer, Stall
+from pyagent.realtime.testing import Close, ScriptedPeer, ScriptedServer, Stall
 
 
 async def test_compression_is_off_by_default_and_negotiated_when_asked() -> None:
@@ -122,10 +124,38 @@ async def test_a_token_echoed_in_the_servers_answer_is_hidden(token: str) -> Non
     assert "expired" in caught.value.body
 
 
+async def test_secrets_passed_in_headers_or_query_are_hidden_too(
+    key: str, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with ScriptedServer([Close(4001, f"key {key} revoked")]) as server:
+        opener = connect(
+            endpoint=server.endpoint,
+            dialect="voicelive",
+            model="m",
+            headers={"Authorization": f"Bearer {token}"},
+            query={"api-key": key},
+        )
+        async with opener as conn:
+            with pytest.raises(ConnectionClosed) as caught:
+                await conn.recv()
+            texts = [repr(conn), str(caught.value), caught.value.reason]
+    handshake = server.handshakes[0]
+    texts.append(repr(handshake))
+    assert handshake.headers["authorization"] == f"Bearer {token}"  # they did travel, so logs could have shown them
+    assert handshake.query["api-key"] == key
+    lines = [record.getMessage() for record in caplog.records]
+    assert any(line.startswith("> Authorization:") for line in lines)  # websockets logged the header, redacted
+    for text in texts + lines:
+        assert key not in text
+        assert token not in text
+    assert caught.value.code == 4001
+    assert "revoked" in caught.value.reason
+
+
 async def test_autoclose_off_holds_the_answer_until_close_is_called() -> None:
-    from pyagent.realtime import ConnectionClosed
     from pyagent.realtime.events import SessionCreated
-    from pyagent.realtime.testing import Close, Send
+    from pyagent.realtime.testing import Send
 
     created = {"type": "session.created", "event_id": "event_1", "session": {"id": "s"}}
     options = WebsocketConnectionOptions(autoclose=False)
@@ -146,7 +176,7 @@ async def test_autoclose_off_holds_the_answer_until_close_is_called() -> None:
 
 
 async def test_autoclose_off_wakes_a_waiting_receiver_and_iteration_ends_on_1000() -> None:
-    from pyagent.realtime.testing import Close, Sleep
+    from pyagent.realtime.testing import Sleep
 
     options = WebsocketConnectionOptions(autoclose=False)
     async with ScriptedServer([Sleep(0.1), Close(1000, "done")]) as server:

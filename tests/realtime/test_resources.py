@@ -26,11 +26,11 @@ Call = Callable[[RealtimeConnection], Awaitable[None]]
 SPEECH = (FIXTURES / "audio" / "aoai-realtime-audio-sdk_tell_me_the_weather_pcm16_24k_mono.raw").read_bytes()
 
 
-async def _wire(call: Call, *, dialect: str = "voicelive", count: int = 1, **kwargs: Any) -> list[Any]:
+async def _wire(call: Call, *, dialect: str = "voicelive", **kwargs: Any) -> list[Any]:
+    """Every event the call put on the wire: the connection, then the server, close (having read all) first."""
     async with ScriptedServer() as server, connect(endpoint=server.endpoint, dialect=dialect, **kwargs) as conn:
         await call(conn)
-        peer = await server.wait_connected()
-        return await peer.expect(count=count, within=5)
+    return server.received
 
 
 CASES: list[tuple[str, Call, dict[str, Any]]] = [
@@ -217,9 +217,7 @@ async def test_append_refuses_float_arrays_and_bad_base64() -> None:
 async def test_large_audio_is_split_under_the_limit_in_order() -> None:
     options = WebsocketConnectionOptions(max_append_bytes=10_001)  # odd: chunks still hold whole samples
     pcm = SPEECH[:48_000]
-    sent = await _wire(
-        lambda c: c.input_audio_buffer.append(audio=pcm, event_id="first"), count=5, connection_options=options
-    )
+    sent = await _wire(lambda c: c.input_audio_buffer.append(audio=pcm, event_id="first"), connection_options=options)
     chunks = [base64.b64decode(event["audio"]) for event in sent]
     assert [len(chunk) for chunk in chunks] == [10_000, 10_000, 10_000, 10_000, 8_000]
     assert b"".join(chunks) == pcm

@@ -7,7 +7,7 @@ including :class:`UnknownEvent` and :class:`InvalidEvent` for frames it cannot t
 
 from __future__ import annotations
 
-from typing import TypeAlias, Union
+from typing import TypeAlias, Union, get_args
 
 from pyagent.realtime.events._base import (
     ClientEventBase,
@@ -531,115 +531,8 @@ ClientEvent: TypeAlias = Union[KnownClientEvent, UnknownEvent, InvalidEvent]  # 
 ServerEvent: TypeAlias = Union[KnownServerEvent, UnknownEvent, InvalidEvent]  # noqa: UP007
 """What ``decode_server_event`` returns."""
 
-CLIENT_EVENT_TYPES: dict[str, type[ClientEventBase]] = {
-    cls.type: cls
-    for cls in (
-        ConversationItemCreate,
-        ConversationItemDelete,
-        ConversationItemRetrieve,
-        ConversationItemTruncate,
-        InputAudioBufferAppend,
-        InputAudioBufferClear,
-        InputAudioBufferCommit,
-        InputAudioClear,
-        InputAudioTurnAppend,
-        InputAudioTurnCancel,
-        InputAudioTurnEnd,
-        InputAudioTurnStart,
-        InputTextDelta,
-        InputTextDone,
-        OutputAudioBufferClear,
-        ResponseCancel,
-        ResponseCreate,
-        SessionAvatarConnect,
-        SessionClose,
-        SessionInputAudioBufferAppend,
-        SessionUpdate,
-        TranscriptionSessionUpdate,
-    )
-}
+CLIENT_EVENT_TYPES: dict[str, type[ClientEventBase]] = {cls.type: cls for cls in get_args(KnownClientEvent)}
 """Wire ``type`` -> client event class."""
 
-SERVER_EVENT_TYPES: dict[str, type[ServerEventBase]] = {
-    cls.type: cls
-    for cls in (
-        ConversationCreated,
-        ConversationItemAdded,
-        ConversationItemCreated,
-        ConversationItemDeleted,
-        ConversationItemDone,
-        ConversationItemInputAudioTranscriptionCompleted,
-        ConversationItemInputAudioTranscriptionDelta,
-        ConversationItemInputAudioTranscriptionFailed,
-        ConversationItemInputAudioTranscriptionSegment,
-        ConversationItemRetrieved,
-        ConversationItemTruncated,
-        ErrorEvent,
-        InputAudioBufferCleared,
-        InputAudioBufferCommitted,
-        InputAudioBufferDtmfEventReceived,
-        InputAudioBufferSpeechStarted,
-        InputAudioBufferSpeechStopped,
-        InputAudioBufferTimeoutTriggered,
-        McpListToolsCompleted,
-        McpListToolsFailed,
-        McpListToolsInProgress,
-        OutputAudioBufferCleared,
-        OutputAudioBufferStarted,
-        OutputAudioBufferStopped,
-        RateLimitsUpdated,
-        ResponseAnimationBlendshapesDelta,
-        ResponseAnimationBlendshapesDone,
-        ResponseAnimationVisemeDelta,
-        ResponseAnimationVisemeDone,
-        ResponseAudioDelta,
-        ResponseAudioDone,
-        ResponseAudioTimestampDelta,
-        ResponseAudioTimestampDone,
-        ResponseAudioTranscriptAnnotationAdded,
-        ResponseAudioTranscriptDelta,
-        ResponseAudioTranscriptDone,
-        ResponseContentPartAdded,
-        ResponseContentPartDone,
-        ResponseCreated,
-        ResponseDone,
-        ResponseFileSearchCallCompleted,
-        ResponseFileSearchCallInProgress,
-        ResponseFileSearchCallSearching,
-        ResponseFunctionCallArgumentsDelta,
-        ResponseFunctionCallArgumentsDone,
-        ResponseInvocationDelta,
-        ResponseMcpCallArgumentsDelta,
-        ResponseMcpCallArgumentsDone,
-        ResponseMcpCallCompleted,
-        ResponseMcpCallFailed,
-        ResponseMcpCallInProgress,
-        ResponseOutputAudioDelta,
-        ResponseOutputAudioDone,
-        ResponseOutputAudioTranscriptDelta,
-        ResponseOutputAudioTranscriptDone,
-        ResponseOutputItemAdded,
-        ResponseOutputItemDone,
-        ResponseOutputTextDelta,
-        ResponseOutputTextDone,
-        ResponseTextDelta,
-        ResponseTextDone,
-        ResponseVideoDelta,
-        ResponseWebSearchCallCompleted,
-        ResponseWebSearchCallInProgress,
-        ResponseWebSearchCallSearching,
-        SessionAvatarConnecting,
-        SessionAvatarSwitchToIdle,
-        SessionAvatarSwitchToSpeaking,
-        SessionClosed,
-        SessionCreated,
-        SessionInputTranscriptDelta,
-        SessionOutputAudioDelta,
-        SessionOutputTranscriptDelta,
-        SessionUpdated,
-        TranscriptionSessionCreated,
-        TranscriptionSessionUpdated,
-        WarningEvent,
-    )
-}
+SERVER_EVENT_TYPES: dict[str, type[ServerEventBase]] = {cls.type: cls for cls in get_args(KnownServerEvent)}
 """Wire ``type`` -> server event class."""
