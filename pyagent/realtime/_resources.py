@@ -3,6 +3,9 @@
 Every payload argument takes a typed Struct from :mod:`pyagent.realtime.events` or a plain mapping. A Struct builds
 the typed event; a mapping is sent as given (nested mappings such as azure-ai-voicelive's models become plain dicts),
 so keys the codec does not model reach the server untouched, and the codec still validates the fields it knows.
+
+Every method raises what :meth:`RealtimeConnection.send` raises: ``EventValidationError`` for an event that does not
+fit its schema (nothing is sent) and ``ConnectionClosed`` once the connection is closed.
 """
 
 from __future__ import annotations
@@ -238,6 +241,11 @@ class InputAudioBufferResource(_Resource):
 
         Args:
             audio: bytes, bytearray, memoryview, a numpy int16 array, or a base64 str (the Azure SDK's form).
+
+        Raises:
+            TypeError: audio of no accepted form, or a numpy array that is not int16.
+            ValueError: a str that is not valid base64.
+            ConnectionClosed: the connection is closed.
         """
         await _send_audio(self._conn, ev.InputAudioBufferAppend, audio, event_id)
 
@@ -321,7 +329,11 @@ class InputAudioTurnResource(_Resource):
         await self._conn.send(ev.InputAudioTurnStart(turn_id=turn_id, **_kw(event_id=event_id)))
 
     async def append(self, *, turn_id: str, audio: AudioInput, event_id: str | None = None) -> None:
-        """Send ``input_audio.turn.append`` (split like ``input_audio_buffer.append``)."""
+        """Send ``input_audio.turn.append`` (split like ``input_audio_buffer.append``).
+
+        Raises:
+            TypeError, ValueError, ConnectionClosed: as for :meth:`InputAudioBufferResource.append`.
+        """
         await _send_audio(self._conn, functools.partial(ev.InputAudioTurnAppend, turn_id=turn_id), audio, event_id)
 
     async def end(self, *, turn_id: str, event_id: str | None = None) -> None:

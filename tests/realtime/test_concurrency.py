@@ -60,11 +60,13 @@ async def test_a_second_concurrent_recv_is_a_clear_error() -> None:
         connect(endpoint=server.endpoint, dialect="voicelive") as conn,
     ):
         first = asyncio.create_task(conn.recv())
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0)  # the first reader runs up to its wait for a message
         with pytest.raises(ConcurrencyError, match="already receiving"):
             await conn.recv()
+        with pytest.raises(ConcurrencyError):  # iterating is receiving too
+            await anext(aiter(conn))
         await conn.input_audio_buffer.commit()
-        assert isinstance(await first, SessionCreated)
+        assert isinstance(await first, SessionCreated)  # the refused readers took nothing from it
 
 
 async def test_cancelling_a_pending_recv_loses_no_event() -> None:

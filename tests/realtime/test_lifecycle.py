@@ -16,6 +16,7 @@ from pyagent.realtime import (
     WebsocketConnectionOptions,
     connect,
 )
+from pyagent.realtime._options import DEFAULT_MAX_MSG_SIZE
 from pyagent.realtime.events import ErrorEvent, InvalidEvent, SessionCreated, UnknownEvent
 from pyagent.realtime.testing import Close, Drop, Expect, Flood, ScriptedServer, Send, Stall
 
@@ -229,6 +230,24 @@ async def test_message_over_max_msg_size_closes_with_1009() -> None:
         with pytest.raises(ConnectionClosed) as caught:
             await conn.recv()
     assert caught.value.code == 1009
+
+
+@pytest.mark.parametrize(("max_msg_size", "arrives"), [(None, True), (DEFAULT_MAX_MSG_SIZE, False)])
+async def test_max_msg_size_none_lifts_the_default_4_mib_limit(max_msg_size: int | None, arrives: bool) -> None:
+    big = {"type": "response.output_audio.delta", "delta": "AAAA" * (DEFAULT_MAX_MSG_SIZE // 4 + 1)}
+    options = WebsocketConnectionOptions(max_msg_size=max_msg_size)
+    async with (
+        ScriptedServer([Flood(big, 1)]) as server,
+        connect(endpoint=server.endpoint, dialect="openai", connection_options=options) as conn,
+    ):
+        if arrives:
+            event = await conn.recv()
+            assert isinstance(event, InvalidEvent)  # the delta lacks its ids, but it came whole
+            assert len(event.raw) > DEFAULT_MAX_MSG_SIZE
+        else:
+            with pytest.raises(ConnectionClosed) as caught:
+                await conn.recv()
+            assert caught.value.code == 1009
 
 
 @pytest.mark.parametrize(

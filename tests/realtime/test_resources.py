@@ -37,11 +37,19 @@ CASES: list[tuple[str, Call, dict[str, Any]]] = [
     (
         "session.update mapping",
         lambda c: c.session.update(
-            session={"instructions": "Be brief.", "voice": {"type": "azure-standard", "name": "v"}}
+            session={
+                "instructions": "Be brief.",
+                "voice": {"type": "azure-standard", "name": "v"},
+                "turn_detection": None,
+            }
         ),
         {
             "type": "session.update",
-            "session": {"instructions": "Be brief.", "voice": {"type": "azure-standard", "name": "v"}},
+            "session": {
+                "instructions": "Be brief.",
+                "voice": {"type": "azure-standard", "name": "v"},
+                "turn_detection": None,  # null turns VAD off: it must reach the wire as null, not vanish
+            },
         },
     ),
     (
