@@ -24,6 +24,7 @@ from pyagent.realtime.codec import encode_client_event
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from pyagent.realtime._options import WebsocketConnectionOptions
     from pyagent.realtime.dialects import Dialect
     from pyagent.realtime.events import ClientEvent
 
@@ -54,7 +55,7 @@ class _Sender(Protocol):
     def dialect(self) -> Dialect: ...
 
     @property
-    def options(self) -> Any: ...
+    def options(self) -> WebsocketConnectionOptions: ...
 
     async def send(self, event: ClientEvent | Mapping[str, Any]) -> None: ...
 

@@ -142,6 +142,12 @@ def _fallback(data: str | bytes, exc: Exception, known: Mapping[str, type[Any]])
 
 
 def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msgspec.Struct], direction: str) -> bytes:
+    """Encode what is not a Struct of the direction: a fallback event, or a mapping (validated when its type is known).
+
+    Raises:
+        EventValidationError: a Struct of the other direction, or a mapping that does not fit or is not JSON.
+        TypeError: neither a Struct nor a mapping.
+    """
     if isinstance(event, UnknownEvent):
         return _ENCODER.encode(event.raw)
     if isinstance(event, InvalidEvent):
@@ -158,16 +164,13 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
     if not isinstance(event_type, str):
         raise EventValidationError("an event needs a string `type`", "", "$.type")
     cls = known.get(event_type)
-    if cls is not None:
-        try:
-            msgspec.convert(event, cls)
-        except msgspec.ValidationError as exc:
-            path = _error_path(str(exc))
-            raise EventValidationError(f"{event_type}: {_message(exc)}", event_type, path) from None
-        except RecursionError:
-            raise EventValidationError(f"{event_type}: nested too deeply", event_type) from None
     try:
+        if cls is not None:
+            msgspec.convert(event, cls)  # checked against its Struct, then sent as given
         return _ENCODER.encode(event)
+    except msgspec.ValidationError as exc:
+        path = _error_path(str(exc))
+        raise EventValidationError(f"{event_type}: {_message(exc)}", event_type, path) from None
     except (TypeError, msgspec.EncodeError) as exc:
         raise EventValidationError(f"{event_type}: cannot encode as JSON: {exc}", event_type) from None
     except RecursionError:

@@ -148,11 +148,19 @@ async def test_token_credential_asked_once_with_default_scope(token: str, kind: 
     assert credential.calls == [("https://ai.azure.com/.default",)]
 
 
-async def test_token_credential_with_given_scopes(token: str) -> None:
-    credential = _SyncTokenCredential(token)
-    scopes = ["https://cognitiveservices.azure.com/.default"]
-    await _handshake(credential=credential, dialect="azure-openai", model="d", credential_scopes=scopes)
-    assert credential.calls == [tuple(scopes)]
+@pytest.mark.parametrize("kind", [_SyncTokenCredential, _AsyncTokenCredential])
+@pytest.mark.parametrize(
+    "scopes",
+    [["https://cognitiveservices.azure.com/.default"], ["s1", "s2"], "https://cognitiveservices.azure.com/.default"],
+    ids=["one", "two", "a-str"],
+)
+async def test_token_credential_with_given_scopes(
+    token: str, kind: type[_SyncTokenCredential], scopes: list[str] | str
+) -> None:
+    credential = kind(token)
+    hs = await _handshake(credential=credential, dialect="azure-openai", model="d", credential_scopes=scopes)
+    assert credential.calls == [(scopes,) if isinstance(scopes, str) else tuple(scopes)]
+    assert hs.headers["authorization"] == f"Bearer {token}"
 
 
 async def test_callables_sync_and_async_give_tokens(token: str) -> None:
