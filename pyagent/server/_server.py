@@ -25,13 +25,20 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from pyagent.audio import Clock, MonotonicClock
 from pyagent.realtime.codec import encode_server_event
 from pyagent.realtime.dialects import AZURE_OPENAI, AZURE_OPENAI_GA, OPENAI, VOICELIVE, Dialect
 from pyagent.realtime.errors import EventValidationError
 from pyagent.server._recorder import SECRET_QUERY_KEYS, SessionRecorder, recording_path
 from pyagent.server._responder import EchoResponder, Reply, Responder
 from pyagent.server._session import Job, RecognizeJob, RespondJob, ServerSession, SynthesizeJob
-from pyagent.server._speech import SpeechEngines, SpeechMode, ToneSynthesizer, load_speech_engines
+from pyagent.server._speech import (
+    SpeechEngines,
+    SpeechMode,
+    ToneSynthesizer,
+    load_speech_engines,
+    speech_unavailable_reason,
+)
 from pyagent.server.errors import ServerNotRunningError
 
 __all__ = ["LocalServer", "PATHS"]
@@ -72,11 +79,6 @@ def _redact_query(raw_path: str) -> str:
         for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(pairs)))
-
-
-class _MonotonicClock:
-    def now(self) -> float:
-        return time.monotonic()
 
 
 class LocalServer:
@@ -272,7 +274,7 @@ class LocalServer:
         path, query = _split(websocket.request.path)
         dialect = PATHS[path]
         model = query.get(dialect.model_param) or query.get("model") or "gpt-realtime"
-        clock = _MonotonicClock()
+        clock = MonotonicClock()
         opened = clock.now()
         session = ServerSession(
             dialect,
@@ -308,7 +310,7 @@ class _Connection:
         websocket: ServerConnection,
         session: ServerSession,
         recorder: SessionRecorder | None,
-        clock: _MonotonicClock,
+        clock: Clock,
         opened: float,
     ) -> None:
         self._server = server
@@ -431,8 +433,6 @@ def _log_engines(future: asyncio.Future[SpeechEngines]) -> None:
         logger.error("speech engines unavailable: %s", exc)
         return
     engines = future.result()
-    from pyagent.server._speech import speech_unavailable_reason
-
     reason = speech_unavailable_reason()
     suffix = f" ({reason})" if reason and not engines.real else ""
     logger.info("speech in use: %s%s", engines.description, suffix)

@@ -54,11 +54,11 @@ import re
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import msgspec
 
-from pyagent.audio import AudioFormat, VoiceActivityDetector, alaw_decode, convert, ulaw_decode
+from pyagent.audio import AudioFormat, Clock, VoiceActivityDetector, convert, decode_to_pcm16
 from pyagent.realtime.codec import decode_client_event
 from pyagent.realtime.dialects import Dialect, nested_session_to_flat
 from pyagent.realtime.errors import EventDecodeError
@@ -66,7 +66,6 @@ from pyagent.realtime.events import InvalidEvent, UnknownEvent
 from pyagent.server._responder import Reply, ResponderContext, ToolCall
 
 __all__ = [
-    "Clock",
     "Job",
     "RecognizeJob",
     "RespondJob",
@@ -83,12 +82,6 @@ _MIN_COMMIT_MS = 100  # the real services refuse to commit less
 _VAD_SILENCE_KEPT_S = 30  # input kept between utterances when turn detection is on
 _AUDIO_TOKENS_PER_SECOND = 10  # roughly what the real services bill for audio
 _CHARS_PER_TOKEN = 4  # the usual estimate for English text
-
-
-class Clock(Protocol):
-    """Anything with ``now()`` in seconds (``pyagent.audio.MonotonicClock``, ``ManualClock``)."""
-
-    def now(self) -> float: ...
 
 
 def new_id(prefix: str, rng: random.Random, length: int = 21) -> str:
@@ -427,7 +420,6 @@ class ServerSession:
                     "param": None,
                 },
             )
-            item.data.pop("_transcript_events", None)
             item.data["_no_transcript_events"] = True
         self.recognized(item_id, "")
 
@@ -514,24 +506,12 @@ class ServerSession:
     def _on_session_update(self, body: dict[str, Any], event_id: str | None) -> None:
         session = body.get("session")
         if not isinstance(session, Mapping):
-            self._error(
-                "invalid_request_error",
-                "missing_required_parameter",
-                "Missing required parameter: 'session'.",
-                "session",
-                event_id,
-            )
+            self._missing("session", event_id)
             return
         if self.dialect.session_shape == "nested":
             kind = session.get("type")
             if kind not in ("realtime", "transcription"):
-                self._error(
-                    "invalid_request_error",
-                    "missing_required_parameter",
-                    "Missing required parameter: 'session.type'.",
-                    "session.type",
-                    event_id,
-                )
+                self._missing("session.type", event_id)
                 return
             if kind != self.kind and (self._active is not None or self.items):
                 self._error(
@@ -556,13 +536,7 @@ class ServerSession:
     def _on_transcription_session_update(self, body: dict[str, Any], event_id: str | None) -> None:
         session = body.get("session")
         if not isinstance(session, Mapping):
-            self._error(
-                "invalid_request_error",
-                "missing_required_parameter",
-                "Missing required parameter: 'session'.",
-                "session",
-                event_id,
-            )
+            self._missing("session", event_id)
             return
         flat = {key: value for key, value in session.items() if key != "type"}
         if self._apply_config(flat, "session", event_id):
@@ -582,7 +556,7 @@ class ServerSession:
                 event_id,
             )
             return
-        audio = self._buffer_pcm16()
+        audio = bytes(self._buffer)
         self._buffer.clear()
         if self._vad is not None:
             self._restart_vad()
@@ -671,13 +645,7 @@ class ServerSession:
     def _on_conversation_item_create(self, body: dict[str, Any], event_id: str | None) -> None:
         raw = body.get("item")
         if not isinstance(raw, Mapping):
-            self._error(
-                "invalid_request_error",
-                "missing_required_parameter",
-                "Missing required parameter: 'item'.",
-                "item",
-                event_id,
-            )
+            self._missing("item", event_id)
             return
         data = self._neutral_item(raw)
         problem = _item_problem(data)
@@ -818,11 +786,12 @@ class ServerSession:
 
     def _append(self, audio: bytes, event_id: str | None) -> None:
         fmt = self._input_format()
-        pcm = self._to_pcm16(self._carry + audio, fmt) if fmt.encoding == "pcm16" else self._to_pcm16(audio, fmt)
         if fmt.encoding == "pcm16":
-            self._carry = b""
-            if len(pcm) % 2:
-                pcm, self._carry = pcm[:-1], pcm[-1:]
+            pcm = self._carry + audio
+            whole = len(pcm) // 2 * 2
+            pcm, self._carry = pcm[:whole], pcm[whole:]
+        else:
+            pcm = self._to_pcm16(audio, fmt)
         self._buffer.extend(pcm)
         self._audio_ms += len(pcm) * 1000 / (2 * fmt.sample_rate)
         if self._vad is None:
@@ -991,18 +960,7 @@ class ServerSession:
         )
         response.current = item
         response.spoken = []
-        output_index = len(response.output)
-        response.output.append(item)
-        self._emit(
-            "response.output_item.added",
-            response_id=response.id,
-            output_index=output_index,
-            item=self._render_item(item),
-        )
-        if response.in_conversation:
-            previous = self.items[-1].id if self.items else None
-            self.items.append(item)
-            self._emit_item_added(item, previous)
+        output_index = self._add_output(response, item)
         item.data["content"] = [part]
         self._emit(
             "response.content_part.added",
@@ -1111,11 +1069,7 @@ class ServerSession:
         )
         item.data["status"] = status
         item.data.pop("_text", None)
-        self._emit(
-            "response.output_item.done", response_id=response.id, output_index=index, item=self._render_item(item)
-        )
-        if response.in_conversation and self.dialect.uses_ga_names:
-            self._emit("conversation.item.done", previous_item_id=self._previous_id(item), item=self._render_item(item))
+        self._output_done(response, item, index)
 
     def _function_call(self, response: _Response, call: ToolCall) -> None:
         arguments = json.dumps(dict(call.arguments), separators=(",", ":"))
@@ -1131,18 +1085,7 @@ class ServerSession:
                 "arguments": "",
             }
         )
-        output_index = len(response.output)
-        response.output.append(item)
-        self._emit(
-            "response.output_item.added",
-            response_id=response.id,
-            output_index=output_index,
-            item=self._render_item(item),
-        )
-        if response.in_conversation:
-            previous = self.items[-1].id if self.items else None
-            self.items.append(item)
-            self._emit_item_added(item, previous)
+        output_index = self._add_output(response, item)
         call_id = item.data["call_id"]
         for start in range(0, len(arguments), 16):
             self._emit(
@@ -1164,14 +1107,7 @@ class ServerSession:
             name=call.name,
             arguments=arguments,
         )
-        self._emit(
-            "response.output_item.done",
-            response_id=response.id,
-            output_index=output_index,
-            item=self._render_item(item),
-        )
-        if response.in_conversation and self.dialect.uses_ga_names:
-            self._emit("conversation.item.done", previous_item_id=self._previous_id(item), item=self._render_item(item))
+        self._output_done(response, item, output_index)
         response.text_chars_out += len(arguments)
 
     def _cancel(self, response: _Response, reason: str) -> None:
@@ -1329,14 +1265,8 @@ class ServerSession:
 
     @staticmethod
     def _to_pcm16(audio: bytes, fmt: AudioFormat) -> bytes:
-        if fmt.encoding == "g711_ulaw":
-            return ulaw_decode(audio)
-        if fmt.encoding == "g711_alaw":
-            return alaw_decode(audio)
-        return audio
-
-    def _buffer_pcm16(self) -> bytes:
-        return bytes(self._buffer)
+        """PCM16 from input audio; an odd PCM16 byte is left for the caller to carry or drop, not refused."""
+        return audio if fmt.encoding == "pcm16" else decode_to_pcm16(audio, fmt.encoding)
 
     def _accepted_events(self) -> tuple[str, ...]:
         return _CLIENT_EVENTS[self.dialect.name]
@@ -1514,12 +1444,34 @@ class ServerSession:
     # ---------------------------------------------------------------------------------------------------- helpers
 
     def _announce_item(self, item: _Item) -> None:
-        self._emit_item_added(item, self._previous_id(item))
-        if self.dialect.uses_ga_names:
+        """A complete item is in the conversation: ``added`` (beta ``created``), and on GA paths at once ``done``."""
+        self._emit("conversation.item.added", previous_item_id=self._previous_id(item), item=self._render_item(item))
+        self._item_done(item)
+
+    def _item_done(self, item: _Item) -> None:
+        if self.dialect.uses_ga_names:  # beta paths have no conversation.item.done
             self._emit("conversation.item.done", previous_item_id=self._previous_id(item), item=self._render_item(item))
 
-    def _emit_item_added(self, item: _Item, previous: str | None) -> None:
-        self._emit("conversation.item.added", previous_item_id=previous, item=self._render_item(item))
+    def _add_output(self, response: _Response, item: _Item) -> int:
+        """Announce the response's next output item, in the conversation too unless out of band; its output index."""
+        index = len(response.output)
+        response.output.append(item)
+        self._emit(
+            "response.output_item.added", response_id=response.id, output_index=index, item=self._render_item(item)
+        )
+        if response.in_conversation:
+            self.items.append(item)
+            self._emit(
+                "conversation.item.added", previous_item_id=self._previous_id(item), item=self._render_item(item)
+            )
+        return index
+
+    def _output_done(self, response: _Response, item: _Item, index: int) -> None:
+        self._emit(
+            "response.output_item.done", response_id=response.id, output_index=index, item=self._render_item(item)
+        )
+        if response.in_conversation:
+            self._item_done(item)
 
     def _previous_id(self, item: _Item) -> str | None:
         index = self._index(item.id)
@@ -1550,6 +1502,15 @@ class ServerSession:
     ) -> None:
         self._emit(
             "error", error={"type": kind, "code": code, "message": message, "param": param, "event_id": event_id}
+        )
+
+    def _missing(self, param: str, event_id: str | None) -> None:
+        self._error(
+            "invalid_request_error",
+            "missing_required_parameter",
+            f"Missing required parameter: '{param}'.",
+            param,
+            event_id,
         )
 
     def _item_not_found(self, item_id: object, event_id: str | None) -> None:

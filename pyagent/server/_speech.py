@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from pyagent.audio import Resampler, float32_to_pcm16
 from pyagent.server.errors import SpeechUnavailableError
 
 __all__ = [
@@ -123,7 +124,7 @@ class ToneSynthesizer:
             parts.extend((tone, self._gap))
         if not parts:
             return b""
-        return _float_to_pcm16(np.concatenate(parts))
+        return float32_to_pcm16(np.concatenate(parts))
 
 
 class PocketsphinxRecognizer:
@@ -144,8 +145,6 @@ class PocketsphinxRecognizer:
         self._lock = threading.Lock()
 
     def recognize(self, pcm16: bytes, sample_rate: int) -> str:
-        from pyagent.audio import Resampler
-
         if sample_rate != RECOGNIZER_RATE:
             resampler = Resampler(sample_rate, RECOGNIZER_RATE)
             pcm16 = resampler.process(pcm16) + resampler.flush()
@@ -175,13 +174,7 @@ class HibariSynthesizer:
         with self._lock:
             # A fixed seed: the same text gives the same audio, so sessions and tests repeat.
             audio = self._tts(text, seed=0)
-        return _float_to_pcm16(np.asarray(audio, dtype=np.float32))
-
-
-def _float_to_pcm16(samples: np.ndarray[Any, np.dtype[np.float32]]) -> bytes:
-    from pyagent.audio import float32_to_pcm16
-
-    return float32_to_pcm16(samples)
+        return float32_to_pcm16(np.asarray(audio, dtype=np.float32))
 
 
 _FALLBACK = SpeechEngines(recognizer=DurationRecognizer(), synthesizer=ToneSynthesizer())
