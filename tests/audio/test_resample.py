@@ -58,8 +58,10 @@ def test_every_rate_pair_keeps_length_and_tone(in_rate: int, out_rate: int) -> N
     tone = sine(440.0, in_rate, 0.5)
     resampler = Resampler(in_rate, out_rate)
     out = run_chunked(resampler, tone, [2 * in_rate // 50])
-    # The one-shot function gives the very same bytes as the stream, chunked and flushed.
+    # The whole clip at once (soxr's one-shot) gives the very same bytes as the stream in 20 ms chunks, and as the
+    # stream in irregular chunks (single samples, odd sample counts).
     assert resample(tone, in_rate, out_rate) == out
+    assert run_chunked(Resampler(in_rate, out_rate), tone, [2, 998, 34, 4410, 6]) == out
     samples = pcm16_to_float32(out)
     assert abs(len(samples) - out_rate // 2) <= 1
     # The tone survives: its frequency (by zero crossings) and amplitude, away from the edges.

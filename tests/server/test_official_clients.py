@@ -26,6 +26,16 @@ from openai import AsyncAzureOpenAI, AsyncOpenAI
 from pyagent.server import LocalServer
 
 CHUNK = 4800  # 100 ms of 24 kHz PCM16
+SPOKEN_TURN = (  # the events of a spoken turn every dialect names alike
+    "session.updated",
+    "input_audio_buffer.speech_started",
+    "input_audio_buffer.speech_stopped",
+    "input_audio_buffer.committed",
+    "conversation.item.input_audio_transcription.completed",
+    "response.created",
+    "response.output_item.added",
+    "response.content_part.added",
+)
 
 
 async def test_openai_realtime_client_completes_a_spoken_turn(paris_pcm16: bytes) -> None:
@@ -61,17 +71,7 @@ async def test_openai_realtime_client_completes_a_spoken_turn(paris_pcm16: bytes
                     break
         await client.close()
     assert seen[0] == "session.created"
-    for kind in (
-        "session.updated",
-        "input_audio_buffer.speech_started",
-        "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed",
-        "conversation.item.added",
-        "response.created",
-        "response.output_item.added",
-        "response.content_part.added",
-        "response.output_audio_transcript.delta",
-    ):
+    for kind in (*SPOKEN_TURN, "conversation.item.added", "response.output_audio_transcript.delta"):
         assert kind in seen
     assert transcript.startswith("[speech ")
     assert done.status == "completed"
@@ -116,17 +116,7 @@ async def test_azure_voicelive_client_completes_a_spoken_turn(paris_pcm16: bytes
                 done = event.response
                 break
     assert seen[0] == "session.created"
-    for kind in (
-        "session.updated",
-        "input_audio_buffer.speech_started",
-        "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed",
-        "conversation.item.created",
-        "response.created",
-        "response.output_item.added",
-        "response.content_part.added",
-        "response.audio_transcript.delta",
-    ):
+    for kind in (*SPOKEN_TURN, "conversation.item.created", "response.audio_transcript.delta"):
         assert kind in seen
     # The documented Voice Live order: the user's transcript before the user item.
     assert seen.index("conversation.item.input_audio_transcription.completed") < seen.index("conversation.item.created")
@@ -135,17 +125,21 @@ async def test_azure_voicelive_client_completes_a_spoken_turn(paris_pcm16: bytes
     assert len(audio) > 24000
 
 
-async def _turn(manager: Any, session: dict[str, Any], pcm16: bytes) -> tuple[list[str], Any]:
-    """A spoken turn through one of the ``openai`` package's realtime connection managers."""
+async def _turn(manager: Any, session: dict[str, Any], pcm16: bytes) -> tuple[list[str], bytes, Any]:
+    """A spoken turn through one of the ``openai`` package's realtime connection managers: the event types, the
+    response audio and the ``response.done`` response."""
     async with manager as connection:
         await connection.session.update(session=session)
         for start in range(0, len(pcm16), CHUNK):
             await connection.input_audio_buffer.append(audio=base64.b64encode(pcm16[start : start + CHUNK]).decode())
         seen: list[str] = []
+        audio = bytearray()
         async for event in connection:
             seen.append(event.type)
+            if event.type in ("response.audio.delta", "response.output_audio.delta"):
+                audio.extend(base64.b64decode(event.delta))
             if event.type == "response.done":
-                return seen, event.response
+                return seen, bytes(audio), event.response
     raise AssertionError("the connection ended before response.done")
 
 
@@ -158,28 +152,31 @@ async def test_azure_openai_clients_complete_a_spoken_turn_on_both_azure_paths(p
             api_version="2025-04-01-preview",
             websocket_base_url=f"{server.url}/openai",
         )
-        seen, done = await _turn(
-            preview.beta.realtime.connect(model="gpt-4o-realtime-preview"),
-            {"input_audio_transcription": {"model": "whisper-1"}},
-            paris_pcm16,
-        )
-        assert "response.audio.delta" in seen
-        assert "conversation.item.created" in seen
-        assert "response.output_audio.delta" not in seen
-        assert done.status == "completed"
         ga = AsyncAzureOpenAI(
             azure_endpoint=server.endpoint,
             api_key="az-local-test",
             api_version="2025-04-01-preview",
             websocket_base_url=f"{server.url}/openai/v1",
         )
-        seen, done = await _turn(
-            ga.realtime.connect(model="gpt-realtime"),
-            {"type": "realtime", "audio": {"input": {"transcription": {"model": "whisper-1"}}}},
-            paris_pcm16,
-        )
-        assert "response.output_audio.delta" in seen
-        assert "conversation.item.added" in seen
-        assert done.status == "completed"
+        turns = [
+            (
+                preview.beta.realtime.connect(model="gpt-4o-realtime-preview"),
+                {"input_audio_transcription": {"model": "whisper-1"}},
+                ("response.audio_transcript.delta", "conversation.item.created"),
+                "response.output_audio.delta",
+            ),
+            (
+                ga.realtime.connect(model="gpt-realtime"),
+                {"type": "realtime", "audio": {"input": {"transcription": {"model": "whisper-1"}}}},
+                ("response.output_audio_transcript.delta", "conversation.item.added"),
+                "response.audio.delta",
+            ),
+        ]
+        for manager, session, own_names, other_dialects_name in turns:
+            seen, audio, done = await _turn(manager, session, paris_pcm16)
+            assert all(kind in seen for kind in (*SPOKEN_TURN, *own_names)), seen
+            assert other_dialects_name not in seen
+            assert done.status == "completed"
+            assert len(audio) > 24000
         await preview.close()
         await ga.close()

@@ -525,8 +525,10 @@ async def test_logs_say_which_keys_are_accepted_and_never_show_one(caplog, conne
     async with LocalServer(speech="off") as server:
         await connect(server, headers={"Authorization": "Bearer offered-secret-1"})
         await connect(server, PATHS["voicelive"] + "&api-key=query-secret-4")
+        await server.speech_engines()
     assert "GET /voice-live/realtime" in caplog.text
     assert "any key is accepted" in caplog.text
+    assert "speech in use: recognition: fallback (speech duration), synthesis: fallback (tones)" in caplog.text
     caplog.clear()
     async with LocalServer(speech="off", api_key="server-secret-2") as server:
         with pytest.raises(InvalidStatus):

@@ -13,7 +13,7 @@ import pytest
 from pyagent.audio import ManualClock
 from pyagent.realtime.codec import encode_client_event, encode_server_event
 from pyagent.realtime.dialects import AZURE_OPENAI, OPENAI, VOICELIVE, Dialect
-from pyagent.server import EchoResponder, Reply, ToolCall
+from pyagent.server import EchoResponder, Reply, ResponderContext, ToolCall
 from pyagent.server._session import RecognizeJob, RespondJob, ServerSession, SynthesizeJob
 from pyagent.server._speech import DurationRecognizer, ToneSynthesizer
 
@@ -29,6 +29,7 @@ class Driver:
             dialect, clock=self.clock, realtime_factor=realtime_factor, rng=random.Random(1), **kwargs
         )
         self.responder: Any = EchoResponder()
+        self.contexts: list[ResponderContext] = []  # what the responder was given, response by response
         self.events: list[dict[str, Any]] = []
         self.held: list[Any] = []
         self.hold_synthesis = False
@@ -54,6 +55,7 @@ class Driver:
                 if isinstance(job, RecognizeJob):
                     self.session.recognized(job.item_id, DurationRecognizer().recognize(job.pcm16, job.sample_rate))
                 elif isinstance(job, RespondJob):
+                    self.contexts.append(job.context)
                     self.session.replied(job.response_id, self.responder(job.context))
                 elif isinstance(job, SynthesizeJob) and self.hold_synthesis:
                     self.held.append(job)
@@ -392,14 +394,7 @@ def test_a_failed_recognition_is_a_failed_transcription_not_a_failed_turn(paris_
 
 
 def test_response_create_with_its_own_input_and_instructions() -> None:
-    seen = []
-
-    def responder(context):
-        seen.append(context)
-        return Reply(text="ok")
-
     driver = Driver()
-    driver.responder = responder
     first = driver.send(user_text("first"))[0]["item"]["id"]
     driver.send(user_text("second"))
     driver.send(
@@ -414,7 +409,7 @@ def test_response_create_with_its_own_input_and_instructions() -> None:
             },
         }
     )
-    [context] = seen
+    [context] = driver.contexts
     assert context.instructions == "Only the first."
     assert [item["content"][0]["text"] for item in context.items] == ["first", "extra"]
     assert context.transcript == "extra"
@@ -470,3 +465,42 @@ def test_a_long_silence_under_vad_does_not_grow_the_buffer() -> None:
     for _ in range(40):
         driver.send({"type": "input_audio_buffer.append", "audio": second})
     assert len(driver.session._buffer) <= 31 * 48000
+
+
+def test_ga_session_update_makes_a_transcription_session(paris_pcm16: bytes) -> None:
+    driver = Driver(OPENAI)
+    updated = driver.send(
+        {
+            "type": "session.update",
+            "session": {"type": "transcription", "audio": {"input": {"transcription": {"model": "gpt-4o-transcribe"}}}},
+        }
+    )
+    assert updated[0]["type"] == "session.updated"
+    assert updated[0]["session"]["type"] == "transcription"
+    assert updated[0]["session"]["object"] == "realtime.transcription_session"
+    events: list[dict[str, Any]] = []
+    for start in range(0, len(paris_pcm16), 4800):
+        events += driver.send({"type": "input_audio_buffer.append", "audio": paris_pcm16[start : start + 4800]})
+    order = kinds(events)
+    assert order.index("input_audio_buffer.speech_stopped") < order.index(
+        "conversation.item.input_audio_transcription.completed"
+    )
+    assert "response.created" not in order
+    assert driver.send({"type": "response.create"})[0]["error"]["param"] == "type"
+
+
+def test_previous_item_id_places_items_where_the_client_says() -> None:
+    driver = Driver()
+    first = driver.send(user_text("first"))[0]["item"]["id"]
+    second = driver.send(user_text("second"))[0]["item"]["id"]
+    driver.send({**user_text("zeroth"), "previous_item_id": "root"})
+    between = driver.send({**user_text("between"), "previous_item_id": first})
+    assert between[0]["previous_item_id"] == first
+    driver.send({"type": "conversation.item.delete", "item_id": second})
+    driver.send({"type": "response.create"})
+    [context] = driver.contexts
+    assert [item["content"][0]["text"] for item in context.items] == ["zeroth", "first", "between"]
+    # The assistant's answer goes at the end, after the item that now stands last.
+    added = [e for e in driver.events if e["type"] == "conversation.item.added"][-1]
+    assert added["item"]["role"] == "assistant"
+    assert added["previous_item_id"] == between[0]["item"]["id"]
