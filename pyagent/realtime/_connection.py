@@ -61,8 +61,15 @@ _QUIET_CODES = frozenset({1000, 1005})
 _USER_AGENT = f"pyagent/{__version__} websockets/{websockets_version}"
 
 
+_DATA_OPCODES = frozenset({Opcode.TEXT, Opcode.BINARY, Opcode.CONT})
+
+
 class _RedactingLogger(logging.LoggerAdapter[logging.Logger]):
-    """websockets logs every handshake header at DEBUG; this adapter hides the connection's secrets first."""
+    """websockets logs every handshake header and frame at DEBUG; this adapter hides the connection's secrets first.
+
+    A data frame is logged by its kind and size only: events carry secrets the connection does not know (an
+    ephemeral key in ``session.created``, an MCP server's authorization in ``session.update``).
+    """
 
     def __init__(self, logger: logging.Logger, secrets: Sequence[str]) -> None:
         super().__init__(logger, {})
@@ -71,6 +78,12 @@ class _RedactingLogger(logging.LoggerAdapter[logging.Logger]):
     def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
         if not self.isEnabledFor(level):
             return
+        args = tuple(
+            f"{arg.opcode.name} [{len(arg.data)} bytes]"
+            if isinstance(arg, Frame) and arg.opcode in _DATA_OPCODES
+            else arg
+            for arg in args
+        )
         text = str(msg) % args if args else str(msg)
         self.logger.log(level, "%s", redact(text, self._secrets), **kwargs)
 

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import websockets
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
 
 _log = logging.getLogger("pyagent.realtime.testing")
 _SECRET_HEADERS = frozenset({"api-key", "authorization", "proxy-authorization", "cookie", "x-api-key"})
+_DATA_OPCODES = frozenset({Opcode.TEXT, Opcode.BINARY, Opcode.CONT})
 _SECRET_QUERY = frozenset({"api-key", "access_token", "token", "key"})
 _HEADER_LOG_LINE = re.compile(r"^([<>] )([A-Za-z0-9-]+)(: )(.*)$", re.DOTALL)
 _QUERY_SECRET = re.compile(r"([?&](?:api-key|access_token|token|key)=)[^&\s]*", re.IGNORECASE)
@@ -72,6 +74,12 @@ class _RedactingServerLogger(logging.LoggerAdapter[logging.Logger]):
     def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
         if not self.isEnabledFor(level):
             return
+        args = tuple(
+            f"{arg.opcode.name} [{len(arg.data)} bytes]"
+            if isinstance(arg, Frame) and arg.opcode in _DATA_OPCODES
+            else arg
+            for arg in args
+        )  # events may carry secrets (an ephemeral key, an MCP authorization): frames by kind and size only
         text = str(msg) % args if args else str(msg)
         match = _HEADER_LOG_LINE.match(text)
         if match and match.group(2).lower() in _SECRET_HEADERS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import msgspec
 import pytest
 
 from pyagent.realtime import (
@@ -17,7 +18,7 @@ from pyagent.realtime import (
     connect,
 )
 from pyagent.realtime._credentials import Secret, resolve_credential
-from pyagent.realtime.testing import Close, ScriptedPeer, ScriptedServer, Stall
+from pyagent.realtime.testing import Close, ScriptedPeer, ScriptedServer, Send, Stall
 
 
 async def test_compression_is_off_by_default_and_negotiated_when_asked() -> None:
@@ -153,9 +154,31 @@ async def test_secrets_passed_in_headers_or_query_are_hidden_too(
     assert "revoked" in caught.value.reason
 
 
+async def test_secrets_inside_events_stay_out_of_the_frame_log(
+    key: str, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    created = {"type": "session.created", "event_id": "e1", "session": {"client_secret": {"value": token}}}
+    tool = {"type": "mcp", "server_label": "docs", "server_url": "https://mcp.example", "authorization": key}
+    async with (
+        ScriptedServer([Send(created)]) as server,
+        connect(endpoint=server.endpoint, dialect="openai") as conn,
+    ):
+        event = await conn.recv()
+        await conn.session.update(session={"type": "realtime", "tools": [tool]})
+    # both sides are closed now, so every frame has been read and logged
+    assert token in str(msgspec.to_builtins(event))  # the secrets did travel both ways
+    assert server.received[0]["session"]["tools"][0]["authorization"] == key
+    lines = [record.getMessage() for record in caplog.records]
+    frames = [line for line in lines if line.startswith(("> TEXT", "< TEXT"))]
+    assert len(frames) == 4  # each event logged once by each side, by kind and size
+    for line in lines:  # websockets shortens a long frame to its two ends: a piece of a secret is a leak too
+        assert key[-8:] not in line
+        assert token[-8:] not in line
+
+
 async def test_autoclose_off_holds_the_answer_until_close_is_called() -> None:
     from pyagent.realtime.events import SessionCreated
-    from pyagent.realtime.testing import Send
 
     created = {"type": "session.created", "event_id": "event_1", "session": {"id": "s"}}
     options = WebsocketConnectionOptions(autoclose=False)
