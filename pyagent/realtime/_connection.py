@@ -394,9 +394,19 @@ class RealtimeConnection:
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the connection with this code and reason; closing a closed connection does nothing.
 
-        It never raises: a connection that fails while closing is closed all the same (``close_timeout`` bounds the
-        wait for the server's answer).
+        A connection that fails while closing is closed all the same (``close_timeout`` bounds the wait for the
+        server's answer).
+
+        Raises:
+            ValueError: a code a client may not send (1000-1003, 1007-1014 and 3000-4999 are allowed), or a reason
+                over 123 bytes of UTF-8; the connection stays open.
         """
+        try:
+            Close(code, reason).check()
+        except ProtocolError:
+            raise ValueError(f"{code} is not a close code a client may send") from None
+        if len(reason.encode()) > 123:
+            raise ValueError("a close reason is at most 123 bytes of UTF-8")
         self._close_requested = True
         try:
             await self._ws.close(code, reason)

@@ -148,6 +148,34 @@ async def test_client_close_with_code_and_reason_reaches_the_server_and_ends_ite
         await conn.close()  # twice is harmless
 
 
+async def test_a_close_code_or_reason_the_protocol_forbids_is_refused_and_the_connection_stays_open() -> None:
+    async with ScriptedServer([Expect("input_audio_buffer.commit"), Send(CREATED)]) as server:
+        conn = await connect(endpoint=server.endpoint, dialect="voicelive")
+        for code in (999, 1005, 1006, 5000):
+            with pytest.raises(ValueError, match=str(code)):
+                await conn.close(code=code)
+        with pytest.raises(ValueError, match="123 bytes"):
+            await conn.close(reason="x" * 124)
+        assert not conn.closed
+        await conn.input_audio_buffer.commit()
+        assert isinstance(await conn.recv(), SessionCreated)
+        await conn.close(code=4999, reason="x" * 123)
+        assert [event async for event in conn] == []
+        peer = await server.wait_connected()
+        assert peer.websocket.close_code == 4999
+
+
+async def test_after_this_side_closed_send_and_recv_raise_connection_closed() -> None:
+    async with ScriptedServer() as server:
+        conn = await connect(endpoint=server.endpoint, dialect="voicelive")
+        await conn.close(code=4002, reason="bye")
+        with pytest.raises(ConnectionClosed) as sent:
+            await conn.input_audio_buffer.commit()
+        with pytest.raises(ConnectionClosed) as received:
+            await conn.recv()
+    assert sent.value.code == received.value.code == 4002  # the server answered with this side's own code
+
+
 async def test_server_error_events_are_events_and_the_connection_stays_open() -> None:
     error = {
         "type": "error",
