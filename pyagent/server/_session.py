@@ -194,7 +194,6 @@ class _Item:
 
     data: dict[str, Any]
     audio: bytearray = field(default_factory=bytearray)  # assistant audio sent (output format) or user audio (pcm16)
-    audio_rate: int = 24000
     audio_bytes_per_second: int = 48000
     heard: str | None = None
 
@@ -683,7 +682,6 @@ class ServerSession:
                 pcm = base64.b64decode(part.pop("audio"))
                 fmt = self._input_format()
                 item.audio = bytearray(self._to_pcm16(pcm, fmt))
-                item.audio_rate = fmt.sample_rate
                 item.audio_bytes_per_second = 2 * fmt.sample_rate
                 self._recognizing.add(item.id)
                 self._jobs.append(RecognizeJob(item.id, bytes(item.audio), fmt.sample_rate))
@@ -834,9 +832,7 @@ class ServerSession:
             "content": [{"type": "input_audio", "transcript": None}],
             "_committed": True,
         }
-        item = _Item(
-            data=data, audio=bytearray(pcm16), audio_rate=fmt.sample_rate, audio_bytes_per_second=2 * fmt.sample_rate
-        )
+        item = _Item(data=data, audio=bytearray(pcm16), audio_bytes_per_second=2 * fmt.sample_rate)
         self.items.append(item)
         self._emit("input_audio_buffer.committed", previous_item_id=previous, item_id=item_id)
         self._recognizing.add(item_id)
@@ -955,7 +951,6 @@ class ServerSession:
                 "content": [],
                 "_text": text,
             },
-            audio_rate=fmt.sample_rate,
             audio_bytes_per_second=fmt.bytes_per_second,
         )
         response.current = item

@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import pathlib
+import re
+import signal
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -15,6 +20,7 @@ from pyagent.server import SpeechUnavailableError
 from pyagent.server._cli import add_serve_parser
 
 pytest_plugins = ["pyagent.server.pytest_plugin"]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -66,3 +72,30 @@ def test_serve_arguments() -> None:
         parser.parse_args(["serve", "--realtime-factor", "0"])
     with pytest.raises(SystemExit):
         parser.parse_args(["serve", "--speech", "loud"])
+
+
+def test_pyagent_serve_runs_until_interrupted(tmp_path: pathlib.Path) -> None:
+    """The command itself, in its own process: loopback, the key checked in the handshake, sessions recorded."""
+    command = [sys.executable, "-m", "pyagent.cli", "serve", "--port", "0", "--speech", "off", "--api-key", "cli-key"]
+    process = subprocess.Popen(
+        [*command, "--record", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        url = re.search(r"ws://127\.0\.0\.1:\d+", banner)
+        assert url is not None, banner
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            sync_connect(url.group() + "/v1/realtime", additional_headers={"Authorization": "Bearer wrong"}).close()
+        assert refused.value.response.status_code == 401
+        with sync_connect(url.group() + "/v1/realtime", additional_headers={"Authorization": "Bearer cli-key"}) as ws:
+            assert json.loads(ws.recv(timeout=10))["type"] == "session.created"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    [recording] = tmp_path.glob("local_*.jsonl")
+    assert "cli-key" not in recording.read_text()
+    assert "session.created" in recording.read_text()
