@@ -105,11 +105,6 @@ class BargeIn:
         """The id of the response the service is producing, or None."""
         return self._active
 
-    @property
-    def spoken_item(self) -> tuple[str, int] | None:
-        """``(item_id, content_index)`` of the assistant audio last received, or None."""
-        return self._spoken
-
     def response_created(self, response_id: str) -> None:
         """The service created a response."""
         self._active = response_id

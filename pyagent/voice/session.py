@@ -15,16 +15,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import dataclasses
 import json
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Mapping
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
-from pyagent.audio import Clock, PlaybackClock, VoiceActivityDetector, check_devices
+from pyagent.audio import Clock, PlaybackClock, VadEvent, VoiceActivityDetector, check_devices
 from pyagent.realtime import ConnectionClosed, RealtimeConnection, connect
 from pyagent.realtime.dialects import Dialect
 from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
@@ -41,13 +40,13 @@ from pyagent.voice._audio_io import (
 from pyagent.voice._bargein import BargeIn, Interruption, Source
 from pyagent.voice._config import (
     SERVICE_SAMPLE_RATE,
-    AudioEncoding,
     AudioSettings,
     TurnDetectionSettings,
     build_flat_session,
     resolve_endpoint,
 )
 from pyagent.voice._events import EventEmitter, Handler
+from pyagent.voice._results import Outbox, ResponseChunk, ToolCallRecord, Turn, VoiceResponse
 from pyagent.voice._states import SessionState, StateMachine, Trigger
 from pyagent.voice._tools import Tool
 from pyagent.voice.errors import (
@@ -73,153 +72,10 @@ H = TypeVar("H", bound=Handler)
 AudioSource = AsyncIterable[bytes]
 """Where :meth:`VoiceSession.listen` takes the user's audio from: chunks in the session's audio format."""
 
-_APPEND_BYTES = SERVICE_SAMPLE_RATE * 2 // 2  # 500 ms of service audio per input_audio_buffer.append
+_APPEND_BYTES = SERVICE_SAMPLE_RATE * 2 * 500 // 1000  # 500 ms of service audio per input_audio_buffer.append
 _SETUP_TIMEOUT = 15.0  # seconds for session.created / session.updated after the socket opens
-_MAX_QUEUED_RESPONSES = 16  # unclaimed responses kept for receive(); older ones are dropped (logged)
 # Error codes that answer the session's own housekeeping and mean nothing went wrong.
 _BENIGN_ERRORS = frozenset({"response_cancel_not_active", "input_audio_buffer_commit_empty"})
-
-
-# --------------------------------------------------------------------------------------------------- results
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ToolCallRecord:
-    """One function call the model made and what the session answered.
-
-    Attributes:
-        call_id: the call's id, as the model sent it.
-        name: the tool's name.
-        arguments: the arguments, as the JSON text the model sent.
-        output: what was sent back as the ``function_call_output`` (the tool's result, or the error).
-        error: the error's message when the tool raised or the arguments did not match, else None.
-    """
-
-    call_id: str
-    name: str
-    arguments: str
-    output: str
-    error: str | None = None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ResponseChunk:
-    """A piece of a response as it arrives (:meth:`VoiceSession.stream_receive`).
-
-    Attributes:
-        kind: ``"audio"``, ``"transcript"`` (of the audio) or ``"text"``.
-        data: audio in the session's audio format (empty for text chunks).
-        text: the transcript or text delta (empty for audio chunks).
-        response_id: the service's response id.
-    """
-
-    kind: Literal["audio", "transcript", "text"]
-    data: bytes = b""
-    text: str = ""
-    response_id: str = ""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class VoiceResponse:
-    """The assistant's complete answer to one user turn, tool calls and all.
-
-    Attributes:
-        audio: the assistant's audio in the session's audio format (``sample_rate``, ``channels``, ``format``).
-        transcript: what the assistant said.
-        text: text output (text-only responses).
-        input_transcript: what the service recognised of the user's turn, when it transcribes.
-        tool_calls: the function calls the session ran for this turn, in order.
-        usage: token counts summed over the turn's responses (``input_tokens``, ``output_tokens``, ...).
-        status: the last response's status: ``"completed"``, ``"cancelled"``, ``"incomplete"`` or ``"failed"``.
-        response_ids: the service's responses that made up this turn (a tool call adds one).
-        interrupted: True when the user barged in or ``interrupt()`` was called.
-        audio_end_ms: how much of the interrupted item's audio was played, as sent in the truncation.
-        sample_rate: the audio's rate.
-        channels: the audio's channels.
-        format: the audio's encoding.
-    """
-
-    audio: bytes
-    transcript: str
-    text: str
-    input_transcript: str
-    tool_calls: tuple[ToolCallRecord, ...]
-    usage: Mapping[str, int]
-    status: str
-    response_ids: tuple[str, ...]
-    interrupted: bool
-    audio_end_ms: int | None
-    sample_rate: int
-    channels: int
-    format: AudioEncoding
-
-    @property
-    def id(self) -> str:
-        """The id of the turn's last response."""
-        return self.response_ids[-1] if self.response_ids else ""
-
-    @property
-    def duration_ms(self) -> int:
-        """Length of :attr:`audio` in milliseconds."""
-        settings = AudioSettings(self.sample_rate, self.channels, self.format)
-        return len(self.audio) * 1000 // settings.bytes_per_second
-
-
-@dataclasses.dataclass(slots=True)
-class _Turn:
-    """The response being built."""
-
-    converter: OutputConverter
-    audio: bytearray = dataclasses.field(default_factory=bytearray)
-    # (item_id, content_index) -> what the assistant said in it: the deltas, then the final text when it comes.
-    transcripts: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)
-    text: list[str] = dataclasses.field(default_factory=list)
-    input_transcript: str = ""
-    tool_calls: list[ToolCallRecord] = dataclasses.field(default_factory=list)
-    usage: dict[str, int] = dataclasses.field(default_factory=dict)
-    response_ids: list[str] = dataclasses.field(default_factory=list)
-    interrupted: bool = False
-    audio_end_ms: int | None = None
-    started: bool = False
-
-
-class _Outbox:
-    """Chunks and finished responses for :meth:`VoiceSession.receive` and :meth:`VoiceSession.stream_receive`."""
-
-    def __init__(self) -> None:
-        self._items: collections.deque[ResponseChunk | VoiceResponse | BaseException] = collections.deque()
-        self._event = asyncio.Event()
-
-    def put(self, item: ResponseChunk | VoiceResponse | BaseException) -> None:
-        self._items.append(item)
-        if isinstance(item, VoiceResponse):
-            finished = sum(isinstance(queued, VoiceResponse) for queued in self._items)
-            if finished > _MAX_QUEUED_RESPONSES:
-                self._drop_oldest_turn()
-        self._event.set()
-
-    def _drop_oldest_turn(self) -> None:
-        while self._items:
-            dropped = self._items.popleft()
-            if isinstance(dropped, VoiceResponse):
-                logger.warning("no one called receive() for %d responses; dropped the oldest", _MAX_QUEUED_RESPONSES)
-                return
-
-    def clear(self) -> None:
-        """Forget what nobody received (its handlers have had it)."""
-        self._items.clear()
-
-    async def get(self) -> ResponseChunk | VoiceResponse | BaseException:
-        while not self._items:
-            self._event.clear()
-            await self._event.wait()
-        return self._items.popleft()
-
-    def __bool__(self) -> bool:
-        return bool(self._items)
-
-    def items(self) -> tuple[ResponseChunk | VoiceResponse | BaseException, ...]:
-        return tuple(self._items)
 
 
 # --------------------------------------------------------------------------------------------------- the session
@@ -251,6 +107,13 @@ class VoiceSession:
         session = VoiceSession(agent=Agent("helper", "Be brief.", tools=[get_weather]))
         async with session.connect() as voice:
             response = await voice.respond(user_audio)
+
+    Barge-in truncates the assistant's audio at what was heard, as :attr:`playback` counts it. A speaker sink that
+    reads :attr:`playback` makes that count exact (``pyagent talk`` does; code that plays the audio itself reads its
+    audio from there too). With no sink, playback is simulated in real time from the first audio, so speech streamed
+    with ``send_audio(..., commit=False)`` over an answer still "playing" interrupts it, as a listener would. A turn
+    the caller's code ends (``respond()``, ``send_audio(commit=True)``, ``send_text()``) once the previous answer is
+    complete is not a barge-in on that answer when no sink plays it: the answer was handed over, not played.
 
     Args:
         model: the model (or Azure deployment) to talk to.
@@ -312,9 +175,9 @@ class VoiceSession:
     def _reset_connection_state(self) -> None:
         self._reader: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._outbox = _Outbox()
+        self._outbox = Outbox()
         self._bargein = BargeIn(server_interrupts=self._turn_detection.enabled)
-        self._turn: _Turn | None = None
+        self._turn: Turn | None = None
         self._input = InputConverter(self._audio)
         self._response_idle = asyncio.Event()
         self._response_idle.set()
@@ -370,9 +233,8 @@ class VoiceSession:
     def has_pending_response(self) -> bool:
         """True when :meth:`receive` has a response to return without new user input: one is queued, being
         produced, asked for, or owed to a committed user turn."""
-        queued = any(isinstance(item, VoiceResponse | BaseException) for item in self._outbox.items())
         busy = self._turn is not None or self._requesting or not self._response_idle.is_set()
-        return queued or (self._conn is not None and (busy or self._pending_user_turn))
+        return self._outbox.has_result or (self._conn is not None and (busy or self._pending_user_turn))
 
     @property
     def dialect(self) -> Dialect | None:
@@ -396,8 +258,8 @@ class VoiceSession:
 
     @property
     def playback(self) -> PlaybackClock:
-        """The assistant's audio as played: a speaker sink reads from it (24 kHz PCM16 mono); barge-in truncates
-        by it."""
+        """The assistant's audio as played (24 kHz PCM16 mono): a speaker sink reads from it, and barge-in truncates
+        at what was read; with no sink, playback is simulated in real time (see the class's notes)."""
         return self._playback
 
     # ------------------------------------------------------------------------------------------------ events
@@ -480,7 +342,7 @@ class VoiceSession:
         )
 
     def _push_session_update(self) -> None:
-        if self._conn is None or not self.is_connected:
+        if not self.is_connected:
             return
         # The settings as they are now: a later change sends its own update.
         self._spawn(self._send_session_update(self._flat_session()), "session.update")
@@ -555,19 +417,19 @@ class VoiceSession:
         conn, self._conn = self._conn, None
         reader, self._reader = self._reader, None
         current = asyncio.current_task()
-        for task in [*self._tasks, *([reader] if reader else [])]:
-            if task is not current:
-                task.cancel()
-        for task in [*self._tasks, *([reader] if reader else [])]:
-            if task is not current:
-                with contextlib.suppress(BaseException):
-                    await task
+        tasks = [task for task in (*self._tasks, reader) if task is not None and task is not current]
         self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
         if conn is not None:
             await conn.close()
-        self._fail_waiters(error or SessionClosedError("the session was disconnected"))
+        error = error or SessionClosedError("the session was disconnected")
+        self._fail_waiters(error)
         # Whoever waits in receive() now, or calls it later, hears why the session ended.
-        self._outbox.put(self._closed_error or SessionClosedError("the session was disconnected"))
+        self._outbox.put(error)
         self._playback.clear()
         await self._apply(Trigger.CLOSED)
 
@@ -584,8 +446,12 @@ class VoiceSession:
 
     def _require_conn(self) -> RealtimeConnection:
         if self._conn is None:
-            raise self._closed_error or SessionClosedError("the session is not connected")
+            raise self._not_connected()
         return self._conn
+
+    def _not_connected(self) -> SessionClosedError:
+        """Why there is no connection: how the last one ended, or that there never was one."""
+        return self._closed_error or SessionClosedError("the session is not connected")
 
     async def _send(self, event: Mapping[str, Any]) -> None:
         conn = self._require_conn()
@@ -616,6 +482,7 @@ class VoiceSession:
         if not commit:
             await self._append(self._input.process(audio_data))
             return
+        self._settle_virtual_playback()
         self._manual_turn += 1
         try:
             await self._append(self._input.process(audio_data) + self._input.flush())
@@ -642,9 +509,21 @@ class VoiceSession:
         await self._send({"type": "input_audio_buffer.commit"})
         await self._request_response()
 
+    def _settle_virtual_playback(self) -> None:
+        """A turn the caller's code ends (not streamed speech): with no sink, the answers so far were handed to the
+        caller and played by no one, so the virtual play head must not make this turn a barge-in on them."""
+        if not self._playback.sink_driven and self._bargein.active_response is None:
+            self._playback.clear()
+
     async def send_text(self, text: str) -> None:
-        """Send the user's turn as text and ask for the response (read it with :meth:`receive`)."""
+        """Send the user's turn as text and ask for the response (read it with :meth:`receive`).
+
+        Raises:
+            InvalidStateError: the session is not connected.
+            SessionClosedError: the connection closed.
+        """
         self._machine.check("send_text")
+        self._settle_virtual_playback()
         item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
         await self._send({"type": "conversation.item.create", "item": item})
         await self._request_response()
@@ -654,7 +533,7 @@ class VoiceSession:
         while not self._response_idle.is_set() or self._requesting:
             await self._response_idle.wait()
             if self._conn is None:
-                raise self._closed_error or SessionClosedError("the session is not connected")
+                raise self._not_connected()
             await asyncio.sleep(0)  # let the reader finish the done response's bookkeeping
         self._requesting = True
         self._response_idle.clear()
@@ -703,7 +582,7 @@ class VoiceSession:
 
     async def _next_item(self) -> ResponseChunk | VoiceResponse:
         if not self._outbox and self._conn is None:
-            raise self._closed_error or SessionClosedError("the session is not connected")
+            raise self._not_connected()
         item = await self._outbox.get()
         if isinstance(item, BaseException):
             raise item
@@ -715,7 +594,16 @@ class VoiceSession:
         self._machine.check(call)
 
     async def respond(self, user_audio: bytes) -> VoiceResponse:
-        """Send a whole user turn, end it, ask for the response and return it."""
+        """Send a whole user turn, end it, ask for the response and return it.
+
+        An earlier turn's answer still on its way is received (and dropped) first, so the answer returned is this
+        turn's. Not a barge-in on a complete answer that no sink plays (see the class's notes).
+
+        Raises:
+            InvalidStateError: the session is not connected.
+            SessionClosedError: the connection closed before the answer was complete (state DISCONNECTED).
+            ResponseError: the service refused the turn or reported that the response failed.
+        """
         self._machine.check("respond")
         while self.has_pending_response:  # an earlier turn's answer is still on its way: it goes first
             await self.receive()
@@ -728,6 +616,10 @@ class VoiceSession:
 
         Returns:
             True when something was interrupted (a response was active or its audio was playing).
+
+        Raises:
+            InvalidStateError: the session is not connected.
+            SessionClosedError: the connection closed.
         """
         self._machine.check("interrupt")
         return await self._barge_in("user")
@@ -774,20 +666,22 @@ class VoiceSession:
             silence_duration_ms=max(td.silence_duration_ms, 20),
         )
         frames = FrameCarry(settings.frame_bytes)
-        async for chunk in source:
-            await asyncio.sleep(0)  # a source that never waits must not starve the reader or the timeout
-            for event in vad.process(decode_user_audio(frames.whole(chunk), settings)):
+
+        async def detected() -> AsyncGenerator[VadEvent, None]:
+            async for chunk in source:
+                await asyncio.sleep(0)  # a source that never waits must not starve the reader or the timeout
+                for event in vad.process(decode_user_audio(frames.whole(chunk), settings)):
+                    yield event
+            for event in vad.flush():  # a source that ends in the middle of speech still gives the utterance
+                yield event
+
+        async with contextlib.aclosing(detected()) as events:  # closes the detector's loop, never the source
+            async for event in events:
                 if event.kind == "speech_started":
-                    await self._barge_in("local")
-                    await self._apply(Trigger.SPEECH_STARTED)
-                    await self._emitter.emit("speech_started")
+                    await self._user_started_speaking("local")
                 else:
                     await self._emitter.emit("speech_ended")
                     return encode_user_audio(event.audio, settings)
-        for event in vad.flush():
-            if event.kind == "speech_stopped":
-                await self._emitter.emit("speech_ended")
-                return encode_user_audio(event.audio, settings)
         return b""
 
     # ------------------------------------------------------------------------------------------------ the reader
@@ -796,8 +690,6 @@ class VoiceSession:
         async def run() -> None:
             try:
                 await coro
-            except asyncio.CancelledError:
-                raise
             except SessionClosedError:
                 logger.debug("%s: the session closed", what)
             except Exception as exc:
@@ -809,12 +701,10 @@ class VoiceSession:
         task.add_done_callback(self._tasks.discard)
 
     async def _read_loop(self, conn: RealtimeConnection) -> None:
-        error: SessionClosedError | None = None
+        error: SessionClosedError
         try:
             async for event in conn:
                 await self._dispatch(conn.dialect.canonical_event_name(event.type), event)
-        except asyncio.CancelledError:
-            raise
         except ConnectionClosed as exc:
             error = SessionClosedError(
                 f"the connection closed unexpectedly ({exc.code}{' ' + exc.reason if exc.reason else ''})",
@@ -826,12 +716,12 @@ class VoiceSession:
         except Exception as exc:
             logger.exception("the voice session's reader failed")
             error = SessionClosedError(f"the session failed: {exc!r}")
-        if error is None:
+        else:
             code, reason = conn.close_code, conn.close_reason or ""
             error = SessionClosedError(
                 f"the service closed the session ({code} {reason})".strip(), code=code, reason=reason
             )
-        if self._reader is not None and self._reader is asyncio.current_task():
+        if self._reader is asyncio.current_task():  # not when disconnect() cancelled it: that shutdown is under way
             self._reader = None
             busy = self._turn is not None or not self._response_idle.is_set() or self._manual_turn > 0
             if busy:
@@ -869,7 +759,10 @@ class VoiceSession:
 
     async def _on_speech_started(self, event: Any) -> None:
         self._vad_in_speech = True
-        await self._barge_in("server")
+        await self._user_started_speaking("server")
+
+    async def _user_started_speaking(self, source: Source) -> None:
+        await self._barge_in(source)
         await self._apply(Trigger.SPEECH_STARTED)
         await self._emitter.emit("speech_started")
 
@@ -914,15 +807,14 @@ class VoiceSession:
             turn.started = True
             await self._emitter.emit("response_started")
 
-    def _ensure_turn(self) -> _Turn:
+    def _ensure_turn(self) -> Turn:
         if self._turn is None:
-            self._turn = _Turn(OutputConverter(self._audio), input_transcript=self._last_input_transcript)
+            self._turn = Turn(OutputConverter(self._audio), input_transcript=self._last_input_transcript)
         return self._turn
 
     async def _on_audio_delta(self, event: Any) -> None:
         response_id = _text(_field(event, "response_id"))
-        item_id = _text(_field(event, "item_id"))
-        content_index = int(_field(event, "content_index") or 0)
+        item_id, content_index = _content_part(event)
         delta = _field(event, "delta")
         if not isinstance(delta, bytes | bytearray) or not delta:
             return
@@ -943,7 +835,7 @@ class VoiceSession:
             return
         delta = _text(_field(event, "delta"))
         transcripts = self._ensure_turn().transcripts
-        key = (_text(_field(event, "item_id")), int(_field(event, "content_index") or 0))
+        key = _content_part(event)
         transcripts[key] = transcripts.get(key, "") + delta
         self._outbox.put(ResponseChunk("transcript", text=delta, response_id=response_id))
 
@@ -959,9 +851,7 @@ class VoiceSession:
         transcript = _text(_field(event, "transcript"))
         if self._turn is not None and transcript:
             # The final transcript is the service's word on what was said; deltas may have been partial.
-            self._turn.transcripts[(_text(_field(event, "item_id")), int(_field(event, "content_index") or 0))] = (
-                transcript
-            )
+            self._turn.transcripts[_content_part(event)] = transcript
         if transcript:
             await self._emitter.emit("transcript_available", transcript, "assistant")
 
@@ -986,46 +876,29 @@ class VoiceSession:
         if tail:
             turn.audio += tail
             self._outbox.put(ResponseChunk("audio", data=tail, response_id=response_id))
-        result = VoiceResponse(
-            audio=bytes(turn.audio),
-            transcript=" ".join(text for text in turn.transcripts.values() if text),
-            text="".join(turn.text),
-            input_transcript=turn.input_transcript,
-            tool_calls=tuple(turn.tool_calls),
-            usage=dict(turn.usage),
-            status=status,
-            response_ids=tuple(turn.response_ids),
-            interrupted=turn.interrupted,
-            audio_end_ms=turn.audio_end_ms,
-            sample_rate=self._audio.sample_rate,
-            channels=self._audio.channels,
-            format=self._audio.format,
-        )
+            await self._emitter.emit("audio", tail)
         self._last_input_transcript = ""
         await self._apply(Trigger.RESPONSE_DONE)
         self._response_idle.set()
         if status == "failed":
-            details = _field(response, "status_details")
-            error = _field(details, "error")
-            message = _text(_field(error, "message")) or "the service reported that the response failed"
-            failure = ResponseError(message, code=_text(_field(error, "code")), error_type=_text(_field(error, "type")))
+            error = _field(_field(response, "status_details"), "error")
+            failure = _response_error(error, "the service reported that the response failed")
             self._outbox.put(failure)
             await self._emitter.emit("error", failure)
             return
+        result = turn.result(status, self._audio)
         self._outbox.put(result)
         await self._emitter.emit("response_done", result)
 
     async def _on_error(self, event: Any) -> None:
         detail = _field(event, "error")
-        code = _text(_field(detail, "code"))
-        message = _text(_field(detail, "message")) or "the service reported an error"
-        if code in _BENIGN_ERRORS:
-            if code == "input_audio_buffer_commit_empty" and self._manual_commits > 0:
+        error = _response_error(detail, "the service reported an error")
+        if error.code in _BENIGN_ERRORS:
+            if error.code == "input_audio_buffer_commit_empty" and self._manual_commits > 0:
                 self._manual_commits -= 1
-            logger.debug("service: %s (%s)", message, code)
+            logger.debug("service: %s (%s)", error, error.code)
             return
-        error = ResponseError(message, code=code, error_type=_text(_field(detail, "type")))
-        logger.warning("service error: %s%s", message, f" ({code})" if code else "")
+        logger.warning("service error: %s%s", error, f" ({error.code})" if error.code else "")
         refused = _field(detail, "event_id")
         waiter = self._syncs.pop(refused, None) if isinstance(refused, str) else None
         if waiter is not None and not waiter.done():
@@ -1118,6 +991,17 @@ def _field(obj: Any, name: str) -> Any:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _content_part(event: Any) -> tuple[str, int]:
+    """The ``(item_id, content_index)`` an output event belongs to."""
+    return _text(_field(event, "item_id")), int(_field(event, "content_index") or 0)
+
+
+def _response_error(detail: Any, fallback: str) -> ResponseError:
+    """A :class:`ResponseError` from the service's ``error`` object (of an error event or a failed response)."""
+    message = _text(_field(detail, "message")) or fallback
+    return ResponseError(message, code=_text(_field(detail, "code")), error_type=_text(_field(detail, "type")))
 
 
 def _add_usage(total: dict[str, int], usage: Any) -> None:
