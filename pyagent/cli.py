@@ -16,9 +16,13 @@ import pathlib
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pyagent._version import __version__
+
+if TYPE_CHECKING:  # the voice layer is imported when a command needs it, so `pyagent --help` stays quick
+    from pyagent.audio import AudioFormat
+    from pyagent.voice import VoiceSession
 
 __all__ = ["build_parser", "main"]
 
@@ -131,7 +135,7 @@ async def _endpoint(args: argparse.Namespace, out: TextIO) -> AsyncIterator[tupl
         yield server.endpoint, args.dialect or "openai"
 
 
-def _session(args: argparse.Namespace, endpoint: str | None, dialect: str | None) -> Any:
+def _session(args: argparse.Namespace, endpoint: str | None, dialect: str | None) -> VoiceSession:
     from pyagent.voice import Agent, VoiceSession
 
     return VoiceSession(
@@ -153,7 +157,7 @@ class _Timeline:
     def line(self, text: str) -> None:
         print(f"  [{time.monotonic() - self.start:6.2f}s] {text}", file=self.out, flush=True)
 
-    def attach(self, session: Any) -> None:
+    def attach(self, session: VoiceSession) -> None:
         session.on("state_changed")(lambda new, old: self.line(f"state {old.name} -> {new.name}"))
         session.on("speech_started")(lambda: self.line("speech started"))
         session.on("speech_ended")(lambda: self.line("speech ended"))
@@ -216,7 +220,9 @@ async def _chat(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _stream_file(voice: Any, data: bytes, fmt: Any, pace: float, seconds: float, timeline: _Timeline) -> None:
+async def _stream_file(
+    voice: VoiceSession, data: bytes, fmt: AudioFormat, pace: float, seconds: float, timeline: _Timeline
+) -> None:
     """Send the file in 100 ms chunks at ``pace`` times real time, then end the turn."""
     chunk = fmt.ms_to_bytes(_CHUNK_MS)
     show_progress = seconds > _PROGRESS_AFTER_S

@@ -125,6 +125,23 @@ def test_chat_any_format_against_a_configured_endpoint(
     assert update["session"]["voice"] == "shimmer"
 
 
+def test_chat_finds_its_endpoint_in_the_environment(
+    server_thread: ServerThread,
+    tmp_path: pathlib.Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYAGENT_ENDPOINT", server_thread.server.endpoint)
+    monkeypatch.setenv("PYAGENT_DIALECT", "voicelive")
+    assert main(["chat", str(AUDIO / "hibari_heart_stop_wait_a_moment_24k_pcm16_padded.wav")]) == 0
+    out = capsys.readouterr().out
+    assert "No endpoint configured" not in out
+    assert "Assistant: I heard: stop" in out
+    server_thread.close()
+    records = [json.loads(line) for path in (tmp_path / "sessions").glob("*.jsonl") for line in path.open()]
+    assert [r["path"] for r in records if r["dir"] == "meta"] == ["/voice-live/realtime"]
+
+
 def test_chat_shows_progress_on_long_files(capsys: pytest.CaptureFixture[str]) -> None:
     raw = AUDIO / "aoai-realtime-audio-sdk_tell_me_the_weather_pcm16_24k_mono.raw"  # 4.5 s, headerless
     assert main(["chat", str(raw)]) == 0

@@ -8,11 +8,20 @@ import pathlib
 from collections.abc import AsyncIterator
 
 import pytest
-from voice.conftest import WEATHER_WAV, chunks, recorded_events
+from voice.conftest import DIALECTS, WEATHER_WAV, chunks, recorded_events
 
 from conftest import FIXTURES
 from pyagent import VoiceSession
-from pyagent.audio import AudioDeviceError, AudioFormat, apply_gain, check_devices, convert, dbfs, read_wav
+from pyagent.audio import (
+    AudioDeviceError,
+    AudioFormat,
+    VoiceActivityDetector,
+    apply_gain,
+    check_devices,
+    convert,
+    dbfs,
+    read_wav,
+)
 from pyagent.server import LocalServer, Reply, ResponderContext
 from pyagent.voice import ConfigurationError, ListenTimeoutError, SessionState
 from pyagent.voice._audio_io import EchoGate
@@ -41,6 +50,8 @@ async def test_configure_audio_round_trips(weather_audio: bytes) -> None:
         LocalServer(responder=same_answer, realtime_factor=math.inf) as server,
         VoiceSession(endpoint=server.endpoint, turn_detection=False).connect() as voice,
     ):
+        heard: list[bytes] = []
+        voice.on("audio")(heard.append)
         reference = await voice.respond(weather_audio)
         assert reference.input_transcript == "what is the weather in paris"
         for rate, channels, encoding in [
@@ -52,8 +63,10 @@ async def test_configure_audio_round_trips(weather_audio: bytes) -> None:
         ]:
             voice.configure_audio(sample_rate=rate, channels=channels, format=encoding)
             user_format = AudioFormat(rate, channels, encoding)  # type: ignore[arg-type]
+            heard.clear()
             response = await voice.respond(convert(weather_audio, reference_format, user_format))
             label = f"{rate} Hz x{channels} {encoding}"
+            assert b"".join(heard) == response.audio, label  # the audio event gets it all, the resampler's tail too
             assert "weather in paris" in response.input_transcript, label  # 8 kHz is narrow band: close, not exact
             assert response.transcript == reference.transcript, label
             assert (response.sample_rate, response.channels, response.format) == (rate, channels, encoding)
@@ -75,10 +88,12 @@ async def test_configure_audio_round_trips(weather_audio: bytes) -> None:
 async def test_listen_cuts_the_utterance_and_respond_answers_it(server: LocalServer, name: str) -> None:
     data, fmt = read_wav(AUDIO / name)
     events: list[str] = []
-    session = VoiceSession(endpoint=server.endpoint, dialect="voicelive", sample_rate=fmt.sample_rate)
+    microphone = source(data, fmt.ms_to_bytes(20), silence_bytes=fmt.ms_to_bytes(20))
+    session = VoiceSession(
+        endpoint=server.endpoint, dialect="voicelive", sample_rate=fmt.sample_rate, audio_source=microphone
+    )
     session.configure_audio(sample_rate=fmt.sample_rate, channels=1, format=fmt.encoding)
     session.configure_turn_detection(enabled=True, threshold=0.5, prefix_padding=300, silence_duration=500)
-    session.set_audio_source(source(data, fmt.ms_to_bytes(20), silence_bytes=fmt.ms_to_bytes(20)))
     session.on("speech_started")(lambda: events.append("started"))
     session.on("speech_ended")(lambda: events.append("ended"))
     async with session.connect() as voice:
@@ -106,13 +121,37 @@ async def test_listen_timeout_and_end_of_source(server: LocalServer, weather_aud
         assert voice.state is SessionState.LISTENING
 
 
-async def test_configure_turn_detection_updates_the_service(server: LocalServer, tmp_path: pathlib.Path) -> None:
-    async with VoiceSession(endpoint=server.endpoint, dialect="azure-openai").connect() as voice:
+async def test_listen_cuts_with_the_configured_turn_detection(server: LocalServer, weather_audio: bytes) -> None:
+    """threshold, prefix_padding and silence_duration reach listen()'s detector: it cuts where one built with them
+    does, and the two settings cut differently (the padding and the silence are part of the utterance)."""
+    settings = [(0.5, 0, 500), (0.95, 300, 1000)]
+    expected: list[bytes] = []
+    for threshold, padding, silence in settings:
+        vad = VoiceActivityDetector(24000, threshold=threshold, prefix_padding_ms=padding, silence_duration_ms=silence)
+        events = [event for chunk in chunks(weather_audio, 960) for event in vad.process(chunk)]
+        expected.append(next(event.audio for event in events if event.kind == "speech_stopped"))
+    assert len(expected[1]) - len(expected[0]) >= 700 * 48  # the settings matter: +300 ms padding, +500 ms silence
+    async with VoiceSession(endpoint=server.endpoint, turn_detection=False).connect() as voice:
+        for (threshold, padding, silence), utterance in zip(settings, expected, strict=True):
+            voice.configure_turn_detection(
+                enabled=False, threshold=threshold, prefix_padding=padding, silence_duration=silence
+            )
+            voice.set_audio_source(source(weather_audio, 960, silence_bytes=960))
+            assert await voice.listen(timeout=10) == utterance
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_configure_turn_detection_updates_the_service(
+    server: LocalServer, dialect: str, tmp_path: pathlib.Path
+) -> None:
+    async with VoiceSession(endpoint=server.endpoint, dialect=dialect).connect() as voice:
         voice.configure_turn_detection(threshold=0.7, prefix_padding=200, silence_duration=800)
         voice.configure_turn_detection(enabled=False)
         await voice.send_text("hello")
         assert (await voice.receive()).transcript == "I heard: hello."
     updates = [e["session"] for e in await recorded_events(server, tmp_path, "client") if e["type"] == "session.update"]
+    if dialect in ("openai", "azure-openai-ga"):  # the GA session nests it under audio.input
+        updates = [u.get("audio", {}).get("input", {}) for u in updates]
     turn_details = [u["turn_detection"] for u in updates if "turn_detection" in u]
     assert turn_details == [
         {

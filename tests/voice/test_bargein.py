@@ -220,3 +220,46 @@ async def test_local_detection_barges_in_from_listen(slow_server: LocalServer, s
     assert interruptions[0].cancelled  # the service did not hear the user: the session cancelled
     assert (cut.status, cut.interrupted, cut.audio_end_ms) == ("cancelled", True, 250)
     assert answer.input_transcript.startswith("stop")
+
+
+# --------------------------------------------------------------------------------------------------- turns from code
+
+
+async def test_two_turns_from_code_in_a_row_are_not_a_barge_in(
+    server: LocalServer, weather_audio: bytes, tmp_path: pathlib.Path
+) -> None:
+    """A script collecting ``response.audio`` itself plays nothing: its next respond() leaves the last answer whole."""
+    interruptions: list[Interruption] = []
+    session = VoiceSession(endpoint=server.endpoint, dialect="openai", clock=ManualClock())
+    session.on("interrupted")(interruptions.append)
+    async with session.connect() as voice:
+        first = await voice.respond(weather_audio)
+        assert voice.playback.is_playing  # virtual playback of the answer has not moved: the clock is still
+        second = await voice.respond(weather_audio)
+        assert voice.state is SessionState.CONNECTED
+    assert interruptions == []
+    assert (first.interrupted, second.interrupted) == (False, False)
+    assert second.input_transcript == "what is the weather in paris"
+    sent = await recorded_events(server, tmp_path, "client")
+    assert not [e for e in sent if e["type"] in ("conversation.item.truncate", "response.cancel")]
+
+
+async def test_a_new_turn_over_audio_a_sink_plays_is_a_barge_in(
+    server: LocalServer, weather_audio: bytes, tmp_path: pathlib.Path
+) -> None:
+    """Where a sink really plays the answer, the user's next turn over it truncates it at what the sink played."""
+    interruptions: list[Interruption] = []
+    session = VoiceSession(endpoint=server.endpoint, dialect="voicelive", clock=ManualClock())
+    session.on("interrupted")(interruptions.append)
+    async with session.connect() as voice:
+        await voice.respond(weather_audio)
+        item_id, _ = voice.playback.current or ("", 0)
+        assert len(voice.playback.read(300 * MS)) == 300 * MS  # a speaker played 300 ms of the answer
+        second = await voice.respond(weather_audio)
+    assert interruptions == [Interruption("server", None, item_id, 300, cancelled=False)]
+    assert second.input_transcript == "what is the weather in paris"
+    sent = await recorded_events(server, tmp_path, "client")
+    truncates = [e for e in sent if e["type"] == "conversation.item.truncate"]
+    assert truncates == [
+        {"type": "conversation.item.truncate", "item_id": item_id, "content_index": 0, "audio_end_ms": 300}
+    ]

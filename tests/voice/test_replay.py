@@ -103,3 +103,34 @@ async def test_a_connection_lost_mid_response_is_a_clear_error(ending: Step, cod
     assert info.value.code == code
     assert str(code) in str(info.value)
     assert errors == [info.value]
+
+
+async def test_a_text_response_fills_text_and_text_chunks() -> None:
+    """A text-only answer (``response.output_text.*``): stream_receive() gives text chunks, receive() ``.text``."""
+    text_delta = {"type": "response.output_text.delta", "response_id": "resp_1", "item_id": "item_1"}
+    text_delta |= {"output_index": 0, "content_index": 0}
+    done = {"type": "response.done", "response": {"id": "resp_1", "object": "realtime.response", "status": "completed"}}
+    script = [
+        Send({"type": "session.created", "session": SESSION}),
+        Expect("session.update"),
+        Send({"type": "session.updated", "session": SESSION}),
+        Expect("response.create"),
+        Send(CREATED),
+        Send({**text_delta, "delta": "Sunny, "}),
+        Send({**text_delta, "delta": "22 degrees."}),
+        Send(done),
+        Expect("response.create"),
+        Send({**CREATED, "response": {**CREATED["response"], "id": "resp_2"}}),
+        Send({**text_delta, "response_id": "resp_2", "delta": "Again."}),
+        Send({**done, "response": {**done["response"], "id": "resp_2"}}),
+    ]
+    async with (
+        ScriptedServer(script) as server,
+        VoiceSession(endpoint=server.endpoint, dialect="openai").connect() as voice,
+    ):
+        await voice.send_text("weather?")
+        pieces = [chunk async for chunk in voice.stream_receive()]
+        await voice.send_text("again")
+        response = await voice.receive()
+    assert [(p.kind, p.text, p.data) for p in pieces] == [("text", "Sunny, ", b""), ("text", "22 degrees.", b"")]
+    assert (response.text, response.transcript, response.audio, response.id) == ("Again.", "", b"", "resp_2")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import pathlib
 from typing import Any
 
@@ -152,6 +153,19 @@ async def test_manual_connect_and_disconnect(server: LocalServer, weather_audio:
         assert (await text_turn(voice, "hello there")).transcript == "I heard: hello there."
 
 
+@pytest.mark.parametrize("dialect", ["azure-openai-ga", "voicelive"])
+async def test_the_spec_flow_send_audio_then_receive(server: LocalServer, dialect: str, weather_audio: bytes) -> None:
+    """``await voice.send_audio(audio_data)`` (commit=True by default) then ``await voice.receive()``."""
+    session = VoiceSession(endpoint=server.endpoint, dialect=dialect)
+    async with session.connect() as voice:
+        await voice.send_audio(weather_audio)
+        response = await voice.receive()
+        assert not voice.has_pending_response  # one turn, one answer
+    assert response.input_transcript == "what is the weather in paris"
+    assert response.transcript == "I heard: what is the weather in paris."
+    assert response.status == "completed"
+
+
 async def test_calls_before_connect_are_clear_errors(weather_audio: bytes) -> None:
     session = VoiceSession(endpoint="http://127.0.0.1:9")
     with pytest.raises(InvalidStateError, match=r"send_audio\(\) is not allowed while the session is IDLE"):
@@ -212,17 +226,27 @@ async def test_streamed_audio_turn_and_stream_receive(
     assert "input_audio_buffer.commit" not in sent
 
 
-async def test_a_raising_handler_does_not_end_the_session(server: LocalServer, weather_audio: bytes) -> None:
+async def test_a_raising_handler_does_not_end_the_session(
+    server: LocalServer, weather_audio: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     session = weather_session(server, "openai")
 
     @session.on("audio")
     def broken(data: bytes) -> None:
         raise RuntimeError("handler bug")
 
-    async with session.connect() as voice:
-        response = await voice.respond(weather_audio)
-        assert response.status == "completed"
-        assert voice.is_connected
+    @session.on("response_started")
+    async def broken_async() -> None:
+        raise KeyError("async handler bug")
+
+    with caplog.at_level(logging.ERROR, logger="pyagent.voice"):
+        async with session.connect() as voice:
+            response = await voice.respond(weather_audio)
+            assert response.status == "completed"
+            assert response.transcript.startswith("Here is what I found for Paris")
+            assert voice.is_connected
+    assert "handler bug" in caplog.text
+    assert "async handler bug" in caplog.text
 
 
 async def test_service_errors_are_events_and_the_session_goes_on(server: LocalServer) -> None:

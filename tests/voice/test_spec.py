@@ -61,6 +61,8 @@ def test_a_fresh_session() -> None:
     session.configure_audio(sample_rate=24000, channels=1, format="pcm16")
     assert session.turn_detection.silence_duration_ms == 800
     assert "alloy" in repr(session)
+    narrow = VoiceSession(sample_rate=16000, turn_detection=False)
+    assert (narrow.sample_rate, narrow.audio_format.sample_rate, narrow.turn_detection.enabled) == (16000, 16000, False)
     assert VoiceSession(voice={"type": "azure-standard", "name": "en-US-Ava:DragonHDLatestNeural"}).voice == (
         "en-US-Ava:DragonHDLatestNeural"
     )
