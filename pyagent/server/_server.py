@@ -103,6 +103,9 @@ class LocalServer:
             1001), as the services end theirs; None (the default) for no limit.
         engines: a recogniser and synthesizer of your own (any objects with ``recognize(pcm16, sample_rate)`` and
             ``synthesize(text)``), used instead of ``speech``'s.
+
+    Raises:
+        ValueError: ``speech`` is not one of the three modes, or ``realtime_factor`` is not above 0.
     """
 
     def __init__(

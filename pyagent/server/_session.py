@@ -241,6 +241,9 @@ class ServerSession:
         max_duration: seconds after which the session expires (an ``error`` event, then a 1001 close), as the
             services end long sessions; None for no limit.
         beta_header: the client sent ``OpenAI-Beta: realtime=v1`` on the GA path, which the service refuses.
+
+    Raises:
+        ValueError: ``realtime_factor`` is not above 0.
     """
 
     def __init__(

@@ -43,7 +43,9 @@ def running_server(**options: Any) -> Iterator[LocalServer]:
         **options: :class:`LocalServer` arguments.
 
     Raises:
-        Whatever ``LocalServer.start()`` raises (for example ``SpeechUnavailableError``), in the calling thread.
+        TimeoutError: the server did not start within 30 seconds.
+        Exception: whatever ``LocalServer.start()`` raises (for example ``SpeechUnavailableError``), re-raised in the
+            calling thread.
     """
     server = LocalServer(**options)
     loop = asyncio.new_event_loop()
