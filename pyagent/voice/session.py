@@ -278,7 +278,11 @@ class VoiceSession:
         return self._emitter.on(name)
 
     def off(self, name: str, handler: Handler) -> None:
-        """Unregister a handler."""
+        """Unregister a handler; one that was not registered is ignored.
+
+        Raises:
+            ValueError: an unknown event name.
+        """
         self._emitter.remove(name, handler)
 
     # ------------------------------------------------------------------------------------------------ configuration
