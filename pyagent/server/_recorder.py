@@ -10,7 +10,9 @@ then one line per event, both directions, ``t`` in seconds since the connection 
 
 Audio is kept (base64, as on the wire) so a recording replays whole. A client frame that is not a JSON object has no
 event to write and is left out (the server's ``error`` answer to it is recorded), so every line keeps the contract's
-shape. Query parameters that carry a credential (``api-key``, ``key``, ``access_token``, ``token``, ...) are left out.
+shape. Query parameters that carry a credential (``api-key``, ``key``, ``access_token``, ``token``, ...) are left out,
+and inside events the values of fields that carry one (an MCP tool's ``authorization`` and ``headers``, an avatar ICE
+server's ``credential``, a ``client_secret``, ...) are written as ``"[redacted]"``.
 """
 
 from __future__ import annotations
@@ -22,13 +24,19 @@ import time
 from collections.abc import Mapping
 from typing import IO, Any
 
-__all__ = ["SECRET_QUERY_KEYS", "SessionRecorder", "recording_path"]
+__all__ = ["REDACTED", "SECRET_EVENT_FIELDS", "SECRET_QUERY_KEYS", "SessionRecorder", "recording_path"]
 
 logger = logging.getLogger("pyagent.server")
 
 SECRET_QUERY_KEYS = frozenset(
     {"api-key", "api_key", "apikey", "key", "access_token", "token", "authorization", "client_secret", "sig"}
 )
+
+# Event fields whose values are credentials wherever they appear; ``headers`` maps names to values that may be keys.
+SECRET_EVENT_FIELDS = frozenset(
+    {"authorization", "api_key", "api-key", "client_secret", "credential", "password", "access_token", "headers"}
+)
+REDACTED = "[redacted]"
 
 
 def recording_path(directory: pathlib.Path, dialect: str, session_id: str, started: float) -> pathlib.Path:
@@ -72,7 +80,10 @@ class SessionRecorder:
             self._file = None
 
     def _write_raw(self, t: float, direction: str, event_json: str) -> None:
-        # The event's JSON is spliced in as it was: no second encode, the recording holds the wire bytes.
+        # The event's JSON is spliced in as it was: no second encode, the recording holds the wire bytes, unless it
+        # names a secret-bearing field (in either direction: a session echoes its tools), which is hidden first.
+        if any(f'"{name}"' in event_json for name in SECRET_EVENT_FIELDS):
+            event_json = json.dumps(_redacted(json.loads(event_json)), ensure_ascii=False, separators=(",", ":"))
         self._line(f'{{"t": {round(t, 6)!r}, "dir": "{direction}", "event": {event_json}}}')
 
     def _write(self, record: dict[str, Any]) -> None:
@@ -83,6 +94,23 @@ class SessionRecorder:
             return
         self._file.write(line)
         self._file.write("\n")
+
+
+def _redacted(value: Any) -> Any:
+    """A copy of a decoded event with the value of every secret-bearing field replaced by :data:`REDACTED`."""
+    if isinstance(value, dict):
+        return {
+            key: (_redact_value(item) if key in SECRET_EVENT_FIELDS else _redacted(item)) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, dict):  # headers: keep the names, hide every value
+        return {key: REDACTED for key in value}
+    return REDACTED if value is not None else None
 
 
 def _is_json_object(text: str) -> bool:

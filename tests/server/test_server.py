@@ -579,3 +579,31 @@ async def test_own_engines_and_a_failing_synthesizer(connect, paris_pcm16) -> No
     assert done["status"] == "completed"
     assert done["output"][0]["content"][0]["transcript"] == "I heard: what is the weather in paris."
     assert len(audio_of(events)) > 0  # the tones stood in for the voice
+
+
+async def test_recording_hides_credentials_carried_inside_events(connect, tmp_path) -> None:
+    mcp_tool = {
+        "type": "mcp",
+        "server_label": "docs",
+        "server_url": "https://mcp.example.com",
+        "authorization": "Bearer mcp-secret-1",
+        "headers": {"X-Api-Key": "mcp-secret-2"},
+    }
+    async with LocalServer(speech="off", realtime_factor=math.inf, record_dir=tmp_path) as server:
+        client = await connect(server, PATHS["openai"])
+        await client.send({"type": "session.update", "session": {"type": "realtime", "tools": [mcp_tool]}})
+        await client.until("session.updated")
+        await client.send(user_text("still recorded"))
+        await client.ws.close()
+        await server.close()
+    [path] = server.recordings
+    text = path.read_text()
+    assert "mcp-secret-1" not in text
+    assert "mcp-secret-2" not in text
+    client_events = [json.loads(line)["event"] for line in text.splitlines()[1:] if '"dir": "client"' in line]
+    [update] = [event for event in client_events if event["type"] == "session.update"]
+    [tool] = update["session"]["tools"]
+    assert tool["authorization"] == "[redacted]"
+    assert tool["headers"] == {"X-Api-Key": "[redacted]"}
+    assert tool["server_url"] == "https://mcp.example.com"  # only the secrets are hidden
+    assert any(event["type"] == "conversation.item.create" for event in client_events)
