@@ -28,8 +28,9 @@ from websockets.uri import WebSocketURI
 from websockets.version import version as websockets_version
 
 from pyagent._version import __version__
-from pyagent.realtime._credentials import Secret, redact, resolve_credential, secrets_in
+from pyagent.realtime._credentials import Secret, resolve_credential
 from pyagent.realtime._options import WebsocketConnectionOptions, coerce_options
+from pyagent.realtime._redaction import RedactingLogger, redact, secrets_in
 from pyagent.realtime._resources import (
     ConversationResource,
     InputAudioBufferResource,
@@ -59,33 +60,6 @@ _log = logging.getLogger("pyagent.realtime")
 _KEEPALIVE_REASON = "keepalive ping timeout"
 _QUIET_CODES = frozenset({1000, 1005})
 _USER_AGENT = f"pyagent/{__version__} websockets/{websockets_version}"
-
-
-_DATA_OPCODES = frozenset({Opcode.TEXT, Opcode.BINARY, Opcode.CONT})
-
-
-class _RedactingLogger(logging.LoggerAdapter[logging.Logger]):
-    """websockets logs every handshake header and frame at DEBUG; this adapter hides the connection's secrets first.
-
-    A data frame is logged by its kind and size only: events carry secrets the connection does not know (an
-    ephemeral key in ``session.created``, an MCP server's authorization in ``session.update``).
-    """
-
-    def __init__(self, logger: logging.Logger, secrets: Sequence[str]) -> None:
-        super().__init__(logger, {})
-        self._secrets = tuple(secrets)
-
-    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
-        if not self.isEnabledFor(level):
-            return
-        args = tuple(
-            f"{arg.opcode.name} [{len(arg.data)} bytes]"
-            if isinstance(arg, Frame) and arg.opcode in _DATA_OPCODES
-            else arg
-            for arg in args
-        )
-        text = str(msg) % args if args else str(msg)
-        self.logger.log(level, "%s", redact(text, self._secrets), **kwargs)
 
 
 class _Protocol(websockets.ClientProtocol):
@@ -515,7 +489,7 @@ class _Opening:
         kwargs: dict[str, Any] = {
             "additional_headers": headers,
             "user_agent_header": _USER_AGENT,
-            "logger": _RedactingLogger(logging.getLogger("websockets.client"), secrets),
+            "logger": RedactingLogger(logging.getLogger("websockets.client"), secrets),
             # A proxy never helps reach this machine; elsewhere websockets follows the environment's proxy settings.
             "proxy": None if self.url.loopback else True,
         }

@@ -1,15 +1,17 @@
 """Credentials: keys and tokens, duck-typed so azure-core and azure-identity objects work without importing them.
 
 A secret is held in :class:`Secret`, whose repr never shows it; everything that logs, formats an error or builds a
-repr goes through :func:`redact` with the secrets of the connection in hand.
+repr goes through ``pyagent.realtime._redaction.redact`` with the secrets of the connection in hand.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
+
+from pyagent.realtime._redaction import HIDDEN as _HIDDEN
 
 __all__ = [
     "DEFAULT_CREDENTIAL_SCOPES",
@@ -18,17 +20,10 @@ __all__ = [
     "KeyCredential",
     "Secret",
     "TokenCredential",
-    "redact",
     "resolve_credential",
-    "secrets_in",
 ]
 
 DEFAULT_CREDENTIAL_SCOPES: tuple[str, ...] = ("https://ai.azure.com/.default",)
-_HIDDEN = "***"
-# Header and query parameter names whose values are credentials, wherever a caller puts them.
-_SECRET_NAMES = frozenset(
-    {"api-key", "authorization", "proxy-authorization", "x-api-key", "cookie", "access_token", "token", "key"}
-)
 
 
 class Secret:
@@ -183,31 +178,3 @@ async def resolve_credential(credential: object, scopes: Sequence[str] | str | N
         "credential must be a key str, an object with .key, an object with get_token(*scopes) or a callable "
         f"returning a token, not {type(credential).__name__}"
     )
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``***``.
-
-    Secrets shorter than four characters are left alone: replacing every ``a`` in a log would hide everything and
-    protect nothing (such a value is no secret).
-    """
-    for secret in secrets:
-        if len(secret) >= 4 and secret in text:
-            text = text.replace(secret, _HIDDEN)
-    return text
-
-
-def secrets_in(pairs: Mapping[str, Any]) -> tuple[str, ...]:
-    """The credentials among headers or query parameters, by name, for :func:`redact`.
-
-    ``Authorization: Bearer T`` gives both the whole value and ``T``, so ``T`` is hidden wherever it shows up alone.
-    """
-    found: list[str] = []
-    for name, value in pairs.items():
-        if str(name).lower() in _SECRET_NAMES and value is not None:
-            text = str(value)
-            found.append(text)
-            scheme, _, rest = text.partition(" ")
-            if rest and scheme.lower() in ("bearer", "basic"):
-                found.append(rest)
-    return tuple(found)

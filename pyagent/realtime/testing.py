@@ -26,7 +26,6 @@ import contextlib
 import json
 import logging
 import pathlib
-import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -35,8 +34,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import websockets
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
+
+from pyagent.realtime._redaction import HIDDEN, SECRET_NAMES, RedactingLogger, secrets_in
 
 __all__ = [
     "Close",
@@ -55,47 +55,11 @@ __all__ = [
 ]
 
 _log = logging.getLogger("pyagent.realtime.testing")
-_SECRET_HEADERS = frozenset({"api-key", "authorization", "proxy-authorization", "cookie", "x-api-key"})
-_DATA_OPCODES = frozenset({Opcode.TEXT, Opcode.BINARY, Opcode.CONT})
-_SECRET_QUERY = frozenset({"api-key", "access_token", "token", "key"})
-_HEADER_LOG_LINE = re.compile(r"^([<>] )([A-Za-z0-9-]+)(: )(.*)$", re.DOTALL)
-_QUERY_SECRET = re.compile(r"([?&](?:api-key|access_token|token|key)=)[^&\s]*", re.IGNORECASE)
-
-
-class _RedactingServerLogger(logging.LoggerAdapter[logging.Logger]):
-    """websockets logs requests, headers and close frames at DEBUG; a test server must not write a client's key into
-    the log: secret headers and query values are hidden by name, and once a handshake is read, its secrets anywhere
-    (a close reason echoing a key)."""
-
-    def __init__(self, logger: logging.Logger, secrets: list[str]) -> None:
-        super().__init__(logger, {})
-        self._secrets = secrets  # filled by the server as handshakes arrive
-
-    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
-        if not self.isEnabledFor(level):
-            return
-        args = tuple(
-            f"{arg.opcode.name} [{len(arg.data)} bytes]"
-            if isinstance(arg, Frame) and arg.opcode in _DATA_OPCODES
-            else arg
-            for arg in args
-        )  # events may carry secrets (an ephemeral key, an MCP authorization): frames by kind and size only
-        text = str(msg) % args if args else str(msg)
-        match = _HEADER_LOG_LINE.match(text)
-        if match and match.group(2).lower() in _SECRET_HEADERS:
-            text = f"{match.group(1)}{match.group(2)}{match.group(3)}***"
-        text = _QUERY_SECRET.sub(r"\1***", text)
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        self.logger.log(level, "%s", text, **kwargs)
 
 
 def _secrets_of(handshake: Handshake) -> list[str]:
-    """The credentials a handshake carried (``Bearer T`` gives ``T`` too), at least four characters long."""
-    found = [value for name, value in handshake.headers.items() if name in _SECRET_HEADERS]
-    found += [value for name, value in handshake.query.items() if name.lower() in _SECRET_QUERY]
-    found += [value.partition(" ")[2] for value in found if " " in value]
-    return [value for value in found if len(value) >= 4]
+    """The credentials a handshake carried (``Bearer T`` gives ``T`` too)."""
+    return [*secrets_in(handshake.headers), *secrets_in(handshake.query)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +77,8 @@ class Handshake:
     headers: Mapping[str, str]
 
     def __repr__(self) -> str:
-        headers = {name: ("***" if name in _SECRET_HEADERS else value) for name, value in self.headers.items()}
-        query = {name: ("***" if name.lower() in _SECRET_QUERY else value) for name, value in self.query.items()}
+        headers = {name: (HIDDEN if name in SECRET_NAMES else value) for name, value in self.headers.items()}
+        query = {name: (HIDDEN if name.lower() in SECRET_NAMES else value) for name, value in self.query.items()}
         return f"Handshake(path={self.path!r}, query={query!r}, headers={headers!r})"
 
 
@@ -367,7 +331,7 @@ class ScriptedServer:
             max_size=self.max_size,
             compression=None,
             ping_interval=None,
-            logger=_RedactingServerLogger(logging.getLogger("websockets.server"), self._secrets),
+            logger=RedactingLogger(logging.getLogger("websockets.server"), self._secrets),
         )
 
     async def close(self) -> None:

@@ -24,13 +24,12 @@ import time
 from collections.abc import Mapping
 from typing import IO, Any
 
-__all__ = ["REDACTED", "SECRET_EVENT_FIELDS", "SECRET_QUERY_KEYS", "SessionRecorder", "recording_path"]
+from pyagent.realtime._redaction import SECRET_NAMES
+
+__all__ = ["REDACTED", "SECRET_EVENT_FIELDS", "SessionRecorder", "recording_path"]
 
 logger = logging.getLogger("pyagent.server")
 
-SECRET_QUERY_KEYS = frozenset(
-    {"api-key", "api_key", "apikey", "key", "access_token", "token", "authorization", "client_secret", "sig"}
-)
 
 # Event fields whose values are credentials wherever they appear; ``headers`` maps names to values that may be keys.
 SECRET_EVENT_FIELDS = frozenset(
@@ -56,7 +55,7 @@ class SessionRecorder:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._file: IO[str] | None = path.open("w", encoding="utf-8")
-        safe_query = {key: value for key, value in query.items() if key.lower() not in SECRET_QUERY_KEYS}
+        safe_query = {key: value for key, value in query.items() if key.lower() not in SECRET_NAMES}
         self._write({"t": 0.0, "dir": "meta", "dialect": dialect, "path": url_path, "query": safe_query})
 
     def client(self, t: float, frame: str | bytes) -> None:

@@ -26,10 +26,11 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from pyagent.audio import Clock, MonotonicClock
+from pyagent.realtime._redaction import RedactingLogger
 from pyagent.realtime.codec import encode_server_event
 from pyagent.realtime.dialects import AZURE_OPENAI, AZURE_OPENAI_GA, OPENAI, VOICELIVE, Dialect
 from pyagent.realtime.errors import EventValidationError
-from pyagent.server._recorder import SECRET_QUERY_KEYS, SessionRecorder, recording_path
+from pyagent.server._recorder import SessionRecorder, recording_path
 from pyagent.server._responder import EchoResponder, Reply, Responder
 from pyagent.server._session import Job, RecognizeJob, RespondJob, ServerSession, SynthesizeJob
 from pyagent.server._speech import (
@@ -54,31 +55,6 @@ PATHS: Mapping[str, Dialect] = {
 """Each dialect on the path its service answers on."""
 
 _MAX_FRAME = 16 * 1024 * 1024  # the services accept events up to 15 MiB
-
-
-_SECRET_HEADERS = frozenset({"authorization", "api-key", "cookie", "proxy-authorization", "x-api-key"})
-
-
-class _RedactingLogger(logging.LoggerAdapter[logging.Logger]):
-    """websockets' own handshake log (``websockets.server`` at DEBUG), without keys in headers or query strings."""
-
-    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
-        if args and msg == "< %s: %s" and str(args[0]).lower() in _SECRET_HEADERS:
-            args = (args[0], "[redacted]", *args[2:])
-        elif args and msg == "< %s %s %s" and len(args) == 3:
-            args = (args[0], _redact_query(str(args[1])), args[2])
-        super().log(level, msg, *args, **kwargs)
-
-
-def _redact_query(raw_path: str) -> str:
-    parts = urllib.parse.urlsplit(raw_path)
-    if not parts.query:
-        return raw_path
-    pairs = [
-        (key, "[redacted]" if key.lower() in SECRET_QUERY_KEYS else value)
-        for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(pairs)))
 
 
 class LocalServer:
@@ -171,7 +147,7 @@ class LocalServer:
             compression=None,
             ping_interval=20,
             server_header="pyagent-local-server",
-            logger=_RedactingLogger(logging.getLogger("websockets.server")),
+            logger=RedactingLogger(logging.getLogger("websockets.server")),
         )
         sockets = list(self._server.sockets)
         self._port = int(sockets[0].getsockname()[1])

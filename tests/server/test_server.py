@@ -541,6 +541,22 @@ async def test_logs_say_which_keys_are_accepted_and_never_show_one(caplog, conne
         assert secret not in caplog.text
 
 
+async def test_debug_logs_never_show_a_secret_carried_inside_an_event(caplog, connect, request) -> None:
+    import logging
+
+    for name in ("pyagent.server", "websockets.server"):  # websockets logs every frame at DEBUG
+        caplog.set_level(logging.DEBUG, logger=name)
+        logging.getLogger(name).addHandler(caplog.handler)
+        request.addfinalizer(lambda name=name: logging.getLogger(name).removeHandler(caplog.handler))
+    mcp_tool = {"type": "mcp", "server_label": "d", "server_url": "https://x", "authorization": "mcp-secret-5"}
+    async with LocalServer(speech="off") as server:
+        client = await connect(server, PATHS["openai"])
+        await client.send({"type": "session.update", "session": {"type": "realtime", "tools": [mcp_tool]}})
+        await client.until("session.updated")
+    assert "TEXT [" in caplog.text  # the frames were logged, by kind and size
+    assert "mcp-secret-5" not in caplog.text
+
+
 async def test_a_job_cancelled_while_the_models_load_does_not_cancel_the_load() -> None:
     import asyncio
 
