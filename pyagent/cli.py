@@ -74,7 +74,11 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
         choices=("auto", "openai", "azure-openai", "azure-openai-ga", "voicelive"),
         help="the protocol dialect (default: $PYAGENT_DIALECT, else judged from the endpoint)",
     )
-    parser.add_argument("--model", default="gpt-4o-realtime", help="model or deployment (default: gpt-4o-realtime)")
+    parser.add_argument(
+        "--model",
+        default="gpt-4o-realtime",
+        help="model or Azure OpenAI deployment (default: the service's current realtime model)",
+    )
     parser.add_argument("--voice", default="alloy", help="the assistant's voice (default: alloy)")
     parser.add_argument("--instructions", default="You are a helpful voice assistant. Keep answers short.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the library does")
@@ -125,6 +129,8 @@ async def _endpoint(args: argparse.Namespace, out: TextIO) -> AsyncIterator[tupl
         return
     from pyagent.server import LocalServer
 
+    if args.model == "gpt-4o-realtime":
+        args.model = "gpt-realtime"  # the local server takes any name; the Azure dialects need one
     async with LocalServer(realtime_factor=math.inf) as server:  # replies as fast as they are made
         engines = await server.speech_engines()
         print(

@@ -60,7 +60,7 @@ async def run(audio_path: pathlib.Path, out: pathlib.Path, *, dialect: str = "op
     async with LocalServer(speech=speech, realtime_factor=math.inf) as server:  # type: ignore[arg-type]
         engines = await server.speech_engines()
         print(f"Local realtime server at {server.endpoint} ({engines.description})")
-        session = VoiceSession(agent=agent, endpoint=server.endpoint, dialect=dialect)
+        session = VoiceSession(model="gpt-realtime", agent=agent, endpoint=server.endpoint, dialect=dialect)
 
         @session.on("transcript_available")
         def on_transcript(text: str, role: str) -> None:

@@ -1,28 +1,32 @@
-"""Barge-in, decided without I/O: what to do when the user talks over the assistant.
+"""Barge-in, decided without I/O: what the user heard when they talked over the assistant, and what to tell the service.
 
-The rules, in the order they run:
+The rules:
 
 1. Only an assistant that is speaking can be interrupted: a response is active (created, not done) or its audio is
    still playing out of the :class:`~pyagent.audio.PlaybackClock`. Otherwise speech just starts a turn.
-2. The ``audio_end_ms`` of the truncation is what the playback clock says was *played* of the item being spoken,
-   read before playback stops, and never beyond what was received (the clock guarantees it). A service given more
-   than it sent rejects the truncation and the model repeats itself.
+2. What the user heard is read per item from the playback clock *before* playback stops: the item being heard is
+   truncated at the milliseconds played of it (``conversation.item.truncate``), never beyond what was received (the
+   clock guarantees it; a service given more than it sent rejects the truncation and the model repeats itself).
+   Items before it were heard whole and stay as they are. Assistant items the user never heard a sample of (queued
+   behind the one playing, or announced by the active response with no audio played yet) are deleted
+   (``conversation.item.delete``), so the model's memory matches what the user heard. Function calls stay.
 3. Playback stops at once (``PlaybackClock.clear()``): the user must not hear the assistant go on.
 4. The response is cancelled only if the service has not already done so: a service whose turn detection
    interrupts responses (``interrupt_response``) cancels its own when *it* detects speech; a response that is
    already done has nothing left to cancel. Cancelling twice earns an error event.
-5. The interrupted response's late audio is dropped, and the session emits ``interrupted`` and goes LISTENING.
+5. Late audio of the interrupted response and of the cut items is dropped.
 
-:class:`BargeIn` follows the responses from the service's events and answers :meth:`BargeIn.speech_started` with a
-:class:`BargeInAction` the session carries out; the tests drive it with a real PlaybackClock under a ManualClock.
+:func:`plan_barge_in` answers with a :class:`BargeInPlan`; the voice core sends it in the order cancel, truncate,
+delete, and tells the user with an :class:`Interruption`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Literal, Protocol
 
-__all__ = ["BargeIn", "BargeInAction", "Interruption", "Playback", "Truncation"]
+__all__ = ["BargeInPlan", "Interruption", "Playback", "Source", "Truncation", "plan_barge_in"]
 
 Source = Literal["server", "local", "user"]
 
@@ -34,6 +38,10 @@ class Playback(Protocol):
     def is_playing(self) -> bool: ...
 
     def truncate_ms(self, item_id: str, content_index: int) -> int: ...
+
+    def played_bytes(self, item_id: str, content_index: int) -> int: ...
+
+    def received_bytes(self, item_id: str, content_index: int) -> int: ...
 
     def clear(self) -> int: ...
 
@@ -54,10 +62,12 @@ class Interruption:
     Attributes:
         source: ``"server"`` (the service heard the user), ``"local"`` (the local detector did) or ``"user"``
             (``interrupt()`` was called).
-        response_id: the interrupted response, if one was active.
-        item_id: the assistant item that was cut, if audio had arrived.
-        audio_end_ms: how much of that item's audio was played, as sent in the truncation.
-        cancelled: True when the session sent ``response.cancel`` (False when the service had already cancelled).
+        response_id: the interrupted response: the active one, else the one whose audio was playing.
+        item_id: the assistant item being heard, which was truncated; None when no audio of it had been played.
+        audio_end_ms: how much of that item was heard, as sent in the truncation (ms).
+        cancelled: True when the session sent ``response.cancel`` (False when the service had already cancelled,
+            or the response was done and only its audio was still playing).
+        deleted_item_ids: assistant items the user never heard, deleted from the service's conversation.
     """
 
     source: Source
@@ -65,89 +75,55 @@ class Interruption:
     item_id: str | None
     audio_end_ms: int | None
     cancelled: bool
+    deleted_item_ids: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class BargeInAction:
-    """What the session must do, in this order: stop playback, cancel, truncate, emit ``interrupted``."""
+class BargeInPlan:
+    """What was heard: the parts to truncate (the one being heard first) and the items to delete."""
 
-    stop_playback: bool = False
-    cancel_response_id: str | None = None
-    truncate: Truncation | None = None
-    interruption: Interruption | None = None
+    truncations: tuple[Truncation, ...] = ()
+    deletions: tuple[str, ...] = ()
 
     @property
-    def interrupted(self) -> bool:
-        """True when something was interrupted (emit ``interrupted`` and go LISTENING)."""
-        return self.interruption is not None
+    def heard(self) -> Truncation | None:
+        """The truncation of the item being heard, if any audio of it was played."""
+        return self.truncations[0] if self.truncations else None
 
 
-NOTHING = BargeInAction()
-
-
-class BargeIn:
-    """Follows the active response and the item being spoken; decides barge-in.
+def plan_barge_in(
+    playback: Playback,
+    audible: Sequence[tuple[str, int]],
+    unvoiced_items: Sequence[str],
+    still_growing: frozenset[str],
+) -> BargeInPlan:
+    """Decide, from what the playback clock says was played, which items to truncate and which to delete.
 
     Args:
-        server_interrupts: True when the service cancels its own response when it detects speech (server turn
-            detection with ``interrupt_response``).
+        playback: the clock the assistant's audio was played from (read before it is cleared).
+        audible: the ``(item_id, content_index)`` parts that received audio and may not have been played whole, in
+            the order their audio arrived.
+        unvoiced_items: assistant message items of the active response that received no audio yet.
+        still_growing: items whose audio may still grow (their response is active and they are not done): one
+            played to the end of what arrived is still cut there, since more was on its way.
+
+    Returns:
+        The plan; parts heard whole of items that are complete are left alone.
     """
-
-    def __init__(self, *, server_interrupts: bool = True) -> None:
-        self.server_interrupts = server_interrupts
-        self._active: str | None = None
-        self._spoken: tuple[str, int] | None = None
-        self._truncated: set[tuple[str, int]] = set()
-        self._dropped: set[str] = set()
-
-    @property
-    def active_response(self) -> str | None:
-        """The id of the response the service is producing, or None."""
-        return self._active
-
-    def response_created(self, response_id: str) -> None:
-        """The service created a response."""
-        self._active = response_id
-
-    def response_done(self, response_id: str) -> None:
-        """The service finished a response (any status)."""
-        if self._active == response_id:
-            self._active = None
-
-    def audio_received(self, response_id: str, item_id: str, content_index: int) -> bool:
-        """Assistant audio arrived; return False when it belongs to an interrupted response and must be dropped."""
-        if response_id in self._dropped or (item_id, content_index) in self._truncated:
-            return False
-        self._spoken = (item_id, content_index)
-        return True
-
-    def is_dropped(self, response_id: str) -> bool:
-        """True when the response was interrupted: its late output must be dropped."""
-        return response_id in self._dropped
-
-    def speech_started(self, source: Source, playback: Playback) -> BargeInAction:
-        """The user started speaking (``source``) or asked to interrupt; decide what happens."""
-        playing = playback.is_playing
-        active = self._active
-        if active is None and not playing:
-            return NOTHING
-        truncate: Truncation | None = None
-        if self._spoken is not None and self._spoken not in self._truncated:
-            item_id, content_index = self._spoken
-            # Read before clear(): what was played is what the user heard up to this instant.
-            truncate = Truncation(item_id, content_index, playback.truncate_ms(item_id, content_index))
-            self._truncated.add(self._spoken)
-        service_cancels = source == "server" and self.server_interrupts
-        cancel = active if active is not None and not service_cancels else None
-        if active is not None:
-            self._dropped.add(active)
-        interruption = Interruption(
-            source=source,
-            response_id=active,
-            item_id=truncate.item_id if truncate else None,
-            audio_end_ms=truncate.audio_end_ms if truncate else None,
-            cancelled=cancel is not None,
-        )
-        return BargeInAction(
-            stop_playback=True, cancel_response_id=cancel, truncate=truncate, interruption=interruption
-        )
+    truncations: list[Truncation] = []
+    deletions: list[str] = []
+    played_items: set[str] = set()
+    for item_id, content_index in audible:
+        played = playback.played_bytes(item_id, content_index)
+        received = playback.received_bytes(item_id, content_index)
+        if played > 0:
+            played_items.add(item_id)
+            if played < received or item_id in still_growing:
+                truncations.append(Truncation(item_id, content_index, playback.truncate_ms(item_id, content_index)))
+    for item_id, _ in audible:
+        if item_id not in played_items and item_id not in deletions:
+            deletions.append(item_id)
+    for item_id in unvoiced_items:
+        if item_id not in played_items and item_id not in deletions:
+            deletions.append(item_id)
+    return BargeInPlan(tuple(truncations), tuple(deletions))

@@ -26,8 +26,11 @@ __all__ = [
     "SERVICE_CHANNELS",
     "SERVICE_SAMPLE_RATE",
     "TurnDetectionSettings",
+    "DEFAULT_MODEL",
+    "SERVICE_MODELS",
     "build_flat_session",
     "resolve_endpoint",
+    "resolve_model",
 ]
 
 SERVICE_SAMPLE_RATE = 24000
@@ -43,6 +46,21 @@ ENDPOINT_ENVIRONMENT: tuple[str, ...] = (
     "AZURE_VOICELIVE_API_KEY",
 )
 """The environment variables :func:`resolve_endpoint` reads."""
+
+DEFAULT_MODEL = "gpt-4o-realtime"
+"""The constructor's default ``model`` (the seed's): not an id any service accepts, so it stands for "the service's
+current realtime model" and :func:`resolve_model` replaces it."""
+
+SERVICE_MODELS: Mapping[str, str | None] = {
+    # OpenAI's alias for its current GA realtime model (platform.openai.com/docs/models/gpt-realtime).
+    "openai": "gpt-realtime",
+    # Voice Live lists gpt-realtime among its supported models (learn.microsoft.com, "Voice Live API overview").
+    "voicelive": "gpt-realtime",
+    # Azure OpenAI serves deployments, whose names only their owner knows.
+    "azure-openai": None,
+    "azure-openai-ga": None,
+}
+"""Dialect -> the model the default stands for; None where the caller must name a deployment."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -239,3 +257,21 @@ def resolve_endpoint(
         "AZURE_VOICELIVE_ENDPOINT with AZURE_VOICELIVE_API_KEY for Azure AI Voice Live. "
         "For a local, offline endpoint run `pyagent serve`."
     )
+
+
+def resolve_model(model: str, dialect: str) -> str:
+    """The model to ask for: ``model`` unchanged, unless it is :data:`DEFAULT_MODEL`, which becomes the dialect's
+    current realtime model (:data:`SERVICE_MODELS`).
+
+    Raises:
+        ConfigurationError: the default was left on Azure OpenAI, which needs a deployment name.
+    """
+    if model != DEFAULT_MODEL:
+        return model
+    current = SERVICE_MODELS.get(dialect, "gpt-realtime")
+    if current is None:
+        raise ConfigurationError(
+            f"the {dialect} dialect needs your deployment's name: pass model='<deployment>' to VoiceSession "
+            "(the model parameter)"
+        )
+    return current

@@ -1,7 +1,9 @@
 """What a turn gives the caller: the finished response, its pieces as they arrive, and the tool calls run.
 
-Plain values, no I/O: :class:`Turn` collects a response while the service sends it, :class:`Outbox` holds pieces and
-finished responses until :meth:`VoiceSession.receive` or :meth:`VoiceSession.stream_receive` takes them.
+Plain values, no I/O. The reply's audio is kept once: the chunks a :class:`VoiceResponse` holds are the very bytes
+objects :meth:`VoiceSession.stream_receive` hands out, and they are joined into one ``bytes`` only when
+:attr:`VoiceResponse.audio` is first read. :class:`Outbox` holds pieces and finished responses, each tagged with its
+turn, until :meth:`VoiceSession.receive` or :meth:`VoiceSession.stream_receive` takes them.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ import asyncio
 import collections
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from pyagent.voice._audio_io import OutputConverter
+from pyagent.voice._bargein import Interruption
 from pyagent.voice._config import AudioEncoding, AudioSettings
 
-__all__ = ["Outbox", "ResponseChunk", "ToolCallRecord", "Turn", "VoiceResponse"]
+__all__ = ["Outbox", "ResponseChunk", "ToolCallRecord", "TurnOutcome", "VoiceResponse"]
 
 logger = logging.getLogger("pyagent.voice")
 
@@ -51,35 +53,21 @@ class ResponseChunk:
         data: audio in the session's audio format (empty for text chunks).
         text: the transcript or text delta (empty for audio chunks).
         response_id: the service's response id.
+        item_id: the assistant item the piece belongs to.
     """
 
     kind: Literal["audio", "transcript", "text"]
     data: bytes = b""
     text: str = ""
     response_id: str = ""
+    item_id: str = ""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class VoiceResponse:
-    """The assistant's complete answer to one user turn, tool calls and all.
+class TurnOutcome:
+    """Everything about a finished turn but its audio: what the voice core reports when a turn ends."""
 
-    Attributes:
-        audio: the assistant's audio in the session's audio format (``sample_rate``, ``channels``, ``format``).
-        transcript: what the assistant said.
-        text: text output (text-only responses).
-        input_transcript: what the service recognised of the user's turn, when it transcribes.
-        tool_calls: the function calls the session ran for this turn, in order.
-        usage: token counts summed over the turn's responses (``input_tokens``, ``output_tokens``, ...).
-        status: the last response's status: ``"completed"``, ``"cancelled"``, ``"incomplete"`` or ``"failed"``.
-        response_ids: the service's responses that made up this turn (a tool call adds one).
-        interrupted: True when the user barged in or ``interrupt()`` was called.
-        audio_end_ms: how much of the interrupted item's audio was played, as sent in the truncation.
-        sample_rate: the audio's rate.
-        channels: the audio's channels.
-        format: the audio's encoding.
-    """
-
-    audio: bytes
+    turn: int
     transcript: str
     text: str
     input_transcript: str
@@ -87,11 +75,87 @@ class VoiceResponse:
     usage: Mapping[str, int]
     status: str
     response_ids: tuple[str, ...]
-    interrupted: bool
-    audio_end_ms: int | None
-    sample_rate: int
-    channels: int
-    format: AudioEncoding
+    interruption: Interruption | None
+    input_item_ids: tuple[str, ...]
+    item_ids: tuple[str, ...]
+
+
+class VoiceResponse:
+    """The assistant's complete answer to one user turn, tool calls and all.
+
+    Attributes:
+        audio: the assistant's audio in the session's audio format (``sample_rate``, ``channels``, ``format``);
+            joined from the received chunks when first read.
+        transcript: what the assistant said (up to the barge-in, when interrupted).
+        text: text output (text-only responses).
+        input_transcript: what the service recognised of the user's turn: the transcripts of the turn's input items
+            in order, as far as they had arrived when the answer was complete. A transcript that arrives later goes
+            to ``transcript_available`` (with its item id) and :attr:`VoiceSession.conversation`.
+        tool_calls: the function calls the session ran for this turn, in order.
+        usage: token counts summed over the turn's responses (``input_tokens``, ``output_tokens``, ...).
+        status: the last response's status: ``"completed"``, ``"cancelled"``, ``"incomplete"`` or ``"failed"``.
+        response_ids: the service's responses that made up this turn (a tool call adds one).
+        input_item_ids: the user's items this turn answers (several when the service's turn detection cut the
+            user's audio at pauses), in the conversation's order.
+        item_ids: the items the responses produced (messages and function calls), in order.
+        interrupted: True when the user barged in or ``interrupt()`` was called.
+        interruption: the barge-in's details (item heard, milliseconds, deleted items), when interrupted.
+        audio_end_ms: how much of the interrupted item's audio was played, as sent in the truncation.
+        sample_rate: the audio's rate (Hz).
+        channels: the audio's channels.
+        format: the audio's encoding.
+    """
+
+    __slots__ = (
+        "_chunks",
+        "channels",
+        "format",
+        "input_item_ids",
+        "input_transcript",
+        "interruption",
+        "item_ids",
+        "response_ids",
+        "sample_rate",
+        "status",
+        "text",
+        "tool_calls",
+        "transcript",
+        "usage",
+    )
+
+    def __init__(self, outcome: TurnOutcome, chunks: Sequence[bytes], settings: AudioSettings) -> None:
+        self._chunks: list[bytes] = list(chunks)
+        self.transcript = outcome.transcript
+        self.text = outcome.text
+        self.input_transcript = outcome.input_transcript
+        self.tool_calls = outcome.tool_calls
+        self.usage = dict(outcome.usage)
+        self.status = outcome.status
+        self.response_ids = outcome.response_ids
+        self.input_item_ids = outcome.input_item_ids
+        self.item_ids = outcome.item_ids
+        self.interruption = outcome.interruption
+        self.sample_rate = settings.sample_rate
+        self.channels = settings.channels
+        self.format: AudioEncoding = settings.format
+
+    @property
+    def audio(self) -> bytes:
+        """The reply's audio, joined once from its chunks (which it then replaces)."""
+        if len(self._chunks) != 1:
+            joined = b"".join(self._chunks)
+            self._chunks = [joined]
+        return self._chunks[0]
+
+    @property
+    def interrupted(self) -> bool:
+        """True when the user barged in or ``interrupt()`` was called."""
+        return self.interruption is not None
+
+    @property
+    def audio_end_ms(self) -> int | None:
+        """How much of the interrupted item was heard (ms), as sent in the truncation; None when not cut."""
+        return self.interruption.audio_end_ms if self.interruption is not None else None
 
     @property
     def id(self) -> str:
@@ -102,72 +166,51 @@ class VoiceResponse:
     def duration_ms(self) -> int:
         """Length of :attr:`audio` in milliseconds."""
         settings = AudioSettings(self.sample_rate, self.channels, self.format)
-        return len(self.audio) * 1000 // settings.bytes_per_second
+        return sum(len(chunk) for chunk in self._chunks) * 1000 // settings.bytes_per_second
 
-
-@dataclasses.dataclass(slots=True)
-class Turn:
-    """The response being built."""
-
-    converter: OutputConverter
-    audio: bytearray = dataclasses.field(default_factory=bytearray)
-    # (item_id, content_index) -> what the assistant said in it: the deltas, then the final text when it comes.
-    transcripts: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)
-    text: list[str] = dataclasses.field(default_factory=list)
-    input_transcript: str = ""
-    tool_calls: list[ToolCallRecord] = dataclasses.field(default_factory=list)
-    usage: dict[str, int] = dataclasses.field(default_factory=dict)
-    response_ids: list[str] = dataclasses.field(default_factory=list)
-    interrupted: bool = False
-    audio_end_ms: int | None = None
-    started: bool = False
-
-    def result(self, status: str, settings: AudioSettings) -> VoiceResponse:
-        """The finished turn, as the caller receives it."""
-        return VoiceResponse(
-            audio=bytes(self.audio),
-            transcript=" ".join(text for text in self.transcripts.values() if text),
-            text="".join(self.text),
-            input_transcript=self.input_transcript,
-            tool_calls=tuple(self.tool_calls),
-            usage=dict(self.usage),
-            status=status,
-            response_ids=tuple(self.response_ids),
-            interrupted=self.interrupted,
-            audio_end_ms=self.audio_end_ms,
-            sample_rate=settings.sample_rate,
-            channels=settings.channels,
-            format=settings.format,
+    def __repr__(self) -> str:
+        return (
+            f"VoiceResponse(id={self.id!r}, status={self.status!r}, transcript={self.transcript!r}, "
+            f"duration_ms={self.duration_ms}, tool_calls={len(self.tool_calls)}, interrupted={self.interrupted})"
         )
 
 
+OutboxEntry = ResponseChunk | VoiceResponse | BaseException
+
+
 class Outbox:
-    """Chunks and finished responses for :meth:`VoiceSession.receive` and :meth:`VoiceSession.stream_receive`."""
+    """Chunks and finished responses for :meth:`VoiceSession.receive` and :meth:`VoiceSession.stream_receive`,
+    in the order they arrived, each with the number of the turn it belongs to."""
 
     def __init__(self) -> None:
-        self._items: collections.deque[ResponseChunk | VoiceResponse | BaseException] = collections.deque()
+        self._items: collections.deque[tuple[int, OutboxEntry]] = collections.deque()
         self._event = asyncio.Event()
 
-    def put(self, item: ResponseChunk | VoiceResponse | BaseException) -> None:
-        self._items.append(item)
+    def put(self, turn: int, item: OutboxEntry) -> None:
+        self._items.append((turn, item))
         if isinstance(item, VoiceResponse):
-            finished = sum(isinstance(queued, VoiceResponse) for queued in self._items)
+            finished = sum(isinstance(queued, VoiceResponse) for _, queued in self._items)
             if finished > _MAX_QUEUED_RESPONSES:
                 self._drop_oldest_turn()
         self._event.set()
 
     def _drop_oldest_turn(self) -> None:
         while self._items:
-            dropped = self._items.popleft()
+            _, dropped = self._items.popleft()
             if isinstance(dropped, VoiceResponse):
                 logger.warning("no one called receive() for %d responses; dropped the oldest", _MAX_QUEUED_RESPONSES)
                 return
 
-    def clear(self) -> None:
-        """Forget what nobody received (its handlers have had it)."""
-        self._items.clear()
+    def discard(self, turns: set[int] | None = None, *, before: int | None = None) -> None:
+        """Forget what belongs to ``turns``, or to turns numbered below ``before`` (their handlers have had it)."""
+        kept = [
+            (turn, item)
+            for turn, item in self._items
+            if not ((turns is not None and turn in turns) or (before is not None and turn < before))
+        ]
+        self._items = collections.deque(kept)
 
-    async def get(self) -> ResponseChunk | VoiceResponse | BaseException:
+    async def get(self) -> tuple[int, OutboxEntry]:
         while not self._items:
             self._event.clear()
             await self._event.wait()
@@ -179,4 +222,4 @@ class Outbox:
     @property
     def has_result(self) -> bool:
         """A whole response (or the error that ends one) waits to be received."""
-        return any(isinstance(item, VoiceResponse | BaseException) for item in self._items)
+        return any(isinstance(item, VoiceResponse | BaseException) for _, item in self._items)

@@ -60,12 +60,22 @@ class SessionClosedError(VoiceError):
     Attributes:
         code: the WebSocket close code, when one is known (1006 when the peer dropped).
         reason: the close reason the peer sent, if any.
+        service_error: the ``error`` event the service sent to explain the close (OpenAI sends
+            ``session_expired`` before it closes a session at its maximum duration), if any.
     """
 
-    def __init__(self, message: str, *, code: int | None = None, reason: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        reason: str = "",
+        service_error: ResponseError | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.reason = reason
+        self.service_error = service_error
 
 
 class ResponseError(VoiceError):

@@ -1,59 +1,68 @@
 """VoiceSession: a spoken conversation with a model, in turns, over any realtime dialect.
 
-The session sits on a :class:`~pyagent.realtime.RealtimeConnection` and turns its events into turns: it sends the
-agent's configuration, moves the user's audio in (converted to what the service takes), collects the assistant's
-audio, transcript and tool calls into one response per turn, runs the tools, handles barge-in exactly, and keeps
-its :class:`SessionState` from the service's events through the table in :mod:`pyagent.voice._states`. It knows
-nothing of URLs or dialect names: the connection and its dialect hide them.
+The session is the asyncio shell around :class:`~pyagent.voice._core.VoiceCore`, which holds the conversation
+keyed by the service's ids and decides everything (turns, responses, barge-in, which wait an error answers). The
+shell moves bytes and calls: one task reads the connection and feeds every event to the core; the user's calls
+feed the core too; the effects the core returns are carried out in order (send, emit to handlers, convert audio,
+run tools, end waits). It knows nothing of URLs or dialect names: the connection and its dialect hide them.
 
-One task reads the connection; everything the user calls sends. Responses are requested only by the session (the
-service's turn detection is told not to create them), one at a time, so there are never two active responses.
+Responses are requested only by the session (the service's turn detection is told not to create them), one turn at
+a time, so there are never two active responses.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
-import msgspec
-
 from pyagent.audio import Clock, PlaybackClock, VadEvent, VoiceActivityDetector, check_devices
 from pyagent.realtime import ConnectionClosed, RealtimeConnection, connect
-from pyagent.realtime.dialects import Dialect
+from pyagent.realtime.dialects import Dialect, resolve_dialect
 from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
+from pyagent.realtime.errors import EventDecodeError
 from pyagent.realtime.events import InvalidEvent
 from pyagent.voice._agent import Agent
-from pyagent.voice._audio_io import (
-    FrameCarry,
-    InputConverter,
-    OutputConverter,
-    decode_user_audio,
-    encode_user_audio,
-    microphone,
-)
-from pyagent.voice._bargein import BargeIn, Interruption, Source
+from pyagent.voice._audio_io import FrameCarry, InputConverter, decode_user_audio, encode_user_audio, microphone
+from pyagent.voice._bargein import Interruption
 from pyagent.voice._config import (
     SERVICE_SAMPLE_RATE,
     AudioSettings,
     TurnDetectionSettings,
     build_flat_session,
     resolve_endpoint,
+    resolve_model,
+)
+from pyagent.voice._conversation import Conversation
+from pyagent.voice._core import (
+    Audio,
+    Chunk,
+    Effect,
+    Emit,
+    RequestDone,
+    RunTools,
+    Send,
+    TurnEnded,
+    TurnFailed,
+    TurnFinished,
+    TurnMerged,
+    VoiceCore,
+    service_error,
 )
 from pyagent.voice._events import EventEmitter, Handler
-from pyagent.voice._results import Outbox, ResponseChunk, ToolCallRecord, Turn, VoiceResponse
+from pyagent.voice._replies import Replies
+from pyagent.voice._results import ResponseChunk, ToolCallRecord, VoiceResponse
 from pyagent.voice._states import SessionState, StateMachine, Trigger
-from pyagent.voice._tools import Tool
+from pyagent.voice._tool_runner import run_tool_call
 from pyagent.voice.errors import (
+    ConfigurationError,
     ListenTimeoutError,
     ResponseError,
     SessionClosedError,
-    ToolArgumentsError,
 )
 
 __all__ = [
@@ -71,11 +80,11 @@ logger = logging.getLogger("pyagent.voice")
 H = TypeVar("H", bound=Handler)
 AudioSource = AsyncIterable[bytes]
 """Where :meth:`VoiceSession.listen` takes the user's audio from: chunks in the session's audio format."""
+UserAudio = bytes | bytearray | memoryview | Iterable[bytes] | AsyncIterable[bytes]
+"""A user turn's audio for :meth:`VoiceSession.respond`: the whole turn, or its chunks as they come."""
 
 _APPEND_BYTES = SERVICE_SAMPLE_RATE * 2 * 500 // 1000  # 500 ms of service audio per input_audio_buffer.append
 _SETUP_TIMEOUT = 15.0  # seconds for session.created / session.updated after the socket opens
-# Error codes that answer the session's own housekeeping and mean nothing went wrong.
-_BENIGN_ERRORS = frozenset({"response_cancel_not_active", "input_audio_buffer_commit_empty"})
 
 
 # --------------------------------------------------------------------------------------------------- the session
@@ -108,15 +117,20 @@ class VoiceSession:
         async with session.connect() as voice:
             response = await voice.respond(user_audio)
 
-    Barge-in truncates the assistant's audio at what was heard, as :attr:`playback` counts it. A speaker sink that
-    reads :attr:`playback` makes that count exact (``pyagent talk`` does; code that plays the audio itself reads its
-    audio from there too). With no sink, playback is simulated in real time from the first audio, so speech streamed
-    with ``send_audio(..., commit=False)`` over an answer still "playing" interrupts it, as a listener would. A turn
-    the caller's code ends (``respond()``, ``send_audio(commit=True)``, ``send_text()``) once the previous answer is
-    complete is not a barge-in on that answer when no sink plays it: the answer was handed over, not played.
+    The session mirrors the conversation the service holds, keyed by its ids (:attr:`conversation`): every
+    transcript lands on its item, every response on the turn it answers, and barge-in cuts the item the user was
+    hearing at the milliseconds :attr:`playback` says were played (deleting the items never heard). A speaker sink
+    that reads :attr:`playback` makes that count exact (``pyagent talk`` does; code that plays the audio itself
+    reads its audio from there too). With no sink, playback is simulated in real time from the first audio, so
+    speech streamed with ``send_audio(..., commit=False)`` over an answer still "playing" interrupts it, as a
+    listener would. A turn the caller's code ends (``respond()``, ``send_audio(commit=True)``, ``send_text()``)
+    once the previous answer is complete is not a barge-in on that answer when no sink plays it: the answer was
+    handed over, not played.
 
     Args:
-        model: the model (or Azure deployment) to talk to.
+        model: the model (or Azure deployment) to talk to. The default, ``"gpt-4o-realtime"``, stands for the
+            service's current realtime model: ``gpt-realtime`` on OpenAI and Voice Live (see
+            :data:`pyagent.voice._config.SERVICE_MODELS`); Azure OpenAI needs the deployment's name.
         voice: the assistant's voice: a name (``"alloy"``), or the service's voice object where it takes one (Voice
             Live: ``{"type": "azure-standard", "name": "en-US-Ava:DragonHDLatestNeural"}``).
         agent: instructions and tools; without one the service's defaults apply.
@@ -169,33 +183,18 @@ class VoiceSession:
         self._emitter = EventEmitter()
         self._playback = PlaybackClock(SERVICE_SAMPLE_RATE, clock=clock)
         self._conn: RealtimeConnection | None = None
-        self._session_id = ""
+        self._closed_error: SessionClosedError | None = None
         self._reset_connection_state()
 
     def _reset_connection_state(self) -> None:
+        self._core = VoiceCore(
+            self._playback, server_turn_detection=self._turn_detection.enabled, machine=self._machine
+        )
+        self._replies = Replies(self._audio)
         self._reader: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._outbox = Outbox()
-        self._bargein = BargeIn(server_interrupts=self._turn_detection.enabled)
-        self._turn: Turn | None = None
         self._input = InputConverter(self._audio)
-        self._response_idle = asyncio.Event()
-        self._response_idle.set()
-        self._requesting = False  # a response.create is on its way and not yet answered
-        self._create_count = 0
-        self._create_event_id = ""  # the event_id of that response.create, which an error refusing it names
-        self._pending_user_turn = False  # a user turn was committed and no response asked for it yet
-        self._manual_turn = 0  # send_audio(commit=True) calls in progress: they ask for the response
-        self._vad_in_speech = False
-        self._vad_commit_expected = False  # the service's detector ended speech; its commit comes next
-        self._manual_commits = 0  # the session's own commits not yet acknowledged
-        self._vad_commits = 0  # turns the service's turn detection ended
-        self._vad_commits_mark = 0  # ... as counted when the caller last ended a turn
-        # session.update event ids and their futures, answered in order by session.updated (or an error naming them).
-        self._syncs: collections.OrderedDict[str, asyncio.Future[None]] = collections.OrderedDict()
-        self._update_count = 0
-        self._closed_error: SessionClosedError | None = None
-        self._last_input_transcript = ""
+        self._requests: dict[str, asyncio.Future[None]] = {}
 
     def __repr__(self) -> str:
         return f"VoiceSession(model={self._model!r}, voice={self._voice!r}, state={self.state.name})"
@@ -209,7 +208,7 @@ class VoiceSession:
 
     @property
     def model(self) -> str:
-        """The model (or deployment) the session talks to."""
+        """The model (or deployment) the session talks to, as given."""
         return self._model
 
     @property
@@ -227,14 +226,19 @@ class VoiceSession:
     @property
     def session_id(self) -> str:
         """The service's id of this session (``""`` until connected)."""
-        return self._session_id
+        return self._core.session_id
+
+    @property
+    def conversation(self) -> Conversation:
+        """The conversation as the service holds it, read-only and live: items in the service's order, each with
+        its id, role, type, text or transcript, audio duration (ms), status and where barge-in truncated it."""
+        return Conversation(self._core.conversation)
 
     @property
     def has_pending_response(self) -> bool:
         """True when :meth:`receive` has a response to return without new user input: one is queued, being
         produced, asked for, or owed to a committed user turn."""
-        busy = self._turn is not None or self._requesting or not self._response_idle.is_set()
-        return self._outbox.has_result or (self._conn is not None and (busy or self._pending_user_turn))
+        return self._replies.outbox.has_result or (self._conn is not None and self._core.busy)
 
     @property
     def dialect(self) -> Dialect | None:
@@ -268,9 +272,9 @@ class VoiceSession:
         """Decorator registering a handler (sync or async) of an event.
 
         Events: ``speech_started()``, ``speech_ended()``, ``response_started()``, ``transcript_available(text,
-        role)``, ``response_done(response)``, ``audio(data)``, ``function_call(call)``, ``state_changed(new, old)``,
-        ``interrupted(interruption)``, ``error(error)``. A handler may take fewer arguments than its event carries.
-        A handler that raises is logged and the session goes on.
+        role, item_id)``, ``response_done(response)``, ``audio(data)``, ``function_call(call)``,
+        ``state_changed(new, old)``, ``interrupted(interruption)``, ``error(error)``. A handler may take fewer
+        arguments than its event carries. A handler that raises is logged and the session goes on.
 
         Raises:
             ValueError: an unknown event name.
@@ -311,8 +315,10 @@ class VoiceSession:
             prefix_padding_ms=prefix_padding,
             silence_duration_ms=silence_duration,
         )
-        self._bargein.server_interrupts = enabled
-        self._push_session_update()
+        self._core.server_turn_detection = enabled
+        if self.is_connected:
+            # The settings as they are now: a later change sends its own update.
+            self._spawn(self._update_session(self._flat_session()), "session.update")
 
     def configure_audio(
         self, sample_rate: int | None = None, channels: int | None = None, format: str | None = None
@@ -329,6 +335,7 @@ class VoiceSession:
         """
         self._audio = self._audio.replace(sample_rate=sample_rate, channels=channels, format=format)
         self._input = InputConverter(self._audio)
+        self._replies.settings = self._audio
 
     def set_audio_source(self, source: AudioSource | None) -> None:
         """Where :meth:`listen` reads from: an async iterable of chunks in the session's format; None for the
@@ -345,21 +352,24 @@ class VoiceSession:
             agent_fields=self.agent.session_fields() if self.agent else None,
         )
 
-    def _push_session_update(self) -> None:
-        if not self.is_connected:
-            return
-        # The settings as they are now: a later change sends its own update.
-        self._spawn(self._send_session_update(self._flat_session()), "session.update")
+    async def _update_session(self, flat: Mapping[str, Any]) -> None:
+        """Send a ``session.update`` and wait for the service's answer.
 
-    async def _send_session_update(self, flat: Mapping[str, Any] | None = None) -> asyncio.Future[None]:
+        Raises:
+            ResponseError: the service refused it.
+            SessionClosedError: the session closed first.
+        """
         conn = self._require_conn()
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._update_count += 1
-        event_id = f"evt_pyagent_session_{self._update_count}"
-        self._syncs[event_id] = done
-        wire = conn.dialect.session_to_wire(self._flat_session() if flat is None else flat)
-        await self._send({"type": "session.update", "event_id": event_id, "session": wire})
-        return done
+        send = self._core.session_update(conn.dialect.session_to_wire(dict(flat)))
+        event_id = send.event["event_id"]
+        answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        answered.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._requests[event_id] = answered
+        try:
+            await self._send(send.event)
+            await answered
+        finally:
+            self._requests.pop(event_id, None)
 
     # ------------------------------------------------------------------------------------------------ connecting
 
@@ -368,7 +378,11 @@ class VoiceSession:
 
         Raises (when awaited or entered):
             InvalidStateError: the session is already connected.
-            ConfigurationError: no endpoint is configured (the message names the options).
+            ConfigurationError: no endpoint is configured (the message names the options), or Azure OpenAI without
+                a deployment name.
+            ResponseError: the service refused the session (its first event was an ``error``; its code and message
+                are kept) or its configuration.
+            SessionClosedError: the service closed the connection, or did not set the session up in time.
             pyagent.realtime.ConnectionError: the service could not be reached or refused the connection.
         """
         return _Connecting(self)
@@ -378,46 +392,64 @@ class VoiceSession:
         settings = resolve_endpoint(
             self._endpoint, self._credential, self._dialect_name if self._dialect_name != "auto" else None
         )
+        options = dict(self._connect_options)
+        try:
+            dialect = resolve_dialect(settings.dialect, settings.endpoint or "", options.get("api_version"))
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        model = resolve_model(self._model, dialect.name)
+        if model != self._model:
+            logger.debug("model %r stands for %s's current realtime model: %s", self._model, dialect.name, model)
         self._reset_connection_state()
+        self._closed_error = None
         self._playback.reset()
-        await self._apply(Trigger.CONNECT)
+        await self._emit_state(Trigger.CONNECT)
         try:
             conn = await connect(
                 endpoint=settings.endpoint,
                 credential=settings.credential,
-                model=self._model,
-                dialect=settings.dialect,
-                **self._connect_options,
+                model=model,
+                dialect=dialect,
+                **options,
             )
         except BaseException:
-            await self._apply(Trigger.FAILED)
+            await self._emit_state(Trigger.FAILED)
             raise
         self._conn = conn
         try:
             async with asyncio.timeout(_SETUP_TIMEOUT):
-                created = await conn.recv()
-                if conn.dialect.canonical_event_name(created.type) != "session.created":
-                    raise ResponseError(f"the service's first event was {created.type!r}, not session.created")
-                self._read_session_id(created)
+                first = await conn.recv()
+                name = conn.dialect.canonical_event_name(first.type)
+                if name == "error":
+                    detail = getattr(first, "error", None) if not isinstance(first, InvalidEvent) else None
+                    raise service_error(detail, "the service refused the session")
+                if name != "session.created":
+                    raise ResponseError(f"the service's first event was {first.type!r}, not session.created")
+                self._core.receive(name, first)
                 self._reader = asyncio.create_task(self._read_loop(conn), name="pyagent-voice-reader")
-                updated = await self._send_session_update()
-                await updated
+                await self._update_session(self._flat_session())
         except BaseException as exc:
-            await self._shutdown(None)
+            closing = exc if isinstance(exc, SessionClosedError) else None
+            await self._shutdown(closing, by_user=closing is None)
             if isinstance(exc, TimeoutError):
                 raise SessionClosedError("the service did not set up the session in time") from exc
+            if isinstance(exc, ConnectionClosed):
+                raise _closed_error(exc) from exc
             raise
-        await self._apply(Trigger.OPENED)
-        logger.info("voice session %s connected (%s)", self._session_id, conn.dialect.name)
+        await self._emit_state(Trigger.OPENED)
+        logger.info("voice session %s connected (%s)", self.session_id, conn.dialect.name)
         return self
 
     async def disconnect(self) -> None:
-        """Close the session; it ends DISCONNECTED. Disconnecting a session that is not connected does nothing."""
+        """Close the session; it ends DISCONNECTED. Disconnecting a session that is not connected does nothing.
+
+        It returns promptly even while the service is still streaming: the frames nobody will read are discarded.
+        """
         if self._conn is None:
             return
-        await self._shutdown(SessionClosedError("the session was disconnected"))
+        await self._shutdown(SessionClosedError("the session was disconnected"), by_user=True)
 
-    async def _shutdown(self, error: SessionClosedError | None) -> None:
+    async def _shutdown(self, error: SessionClosedError | None, *, by_user: bool) -> None:
         conn, self._conn = self._conn, None
         reader, self._reader = self._reader, None
         current = asyncio.current_task()
@@ -425,26 +457,22 @@ class VoiceSession:
         self._tasks.clear()
         for task in tasks:
             task.cancel()
+        error = error or SessionClosedError("the session was disconnected")
+        # DISCONNECTED first; then every wait ends with the error; then the error handlers hear it (once).
+        effects = self._core.closed(error, by_user=by_user)
+        self._closed_error = self._core.closed_error
+        closed = self._closed_error or error
+        for event_id, waiter in list(self._requests.items()):
+            if not waiter.done():
+                waiter.set_exception(closed)
+            self._requests.pop(event_id, None)
+        self._replies.close(closed)
+        await self._carry_out(effects)
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
         if conn is not None:
             await conn.close()
-        error = error or SessionClosedError("the session was disconnected")
-        self._fail_waiters(error)
-        # Whoever waits in receive() now, or calls it later, hears why the session ended.
-        self._outbox.put(error)
-        self._playback.clear()
-        await self._apply(Trigger.CLOSED)
-
-    def _fail_waiters(self, error: SessionClosedError) -> None:
-        self._closed_error = error
-        for waiter in self._syncs.values():
-            if not waiter.done():
-                waiter.set_exception(error)
-                waiter.exception()  # retrieved: nobody may be awaiting it any more
-        self._syncs.clear()
-        self._response_idle.set()
 
     # ------------------------------------------------------------------------------------------------ sending
 
@@ -457,12 +485,19 @@ class VoiceSession:
         """Why there is no connection: how the last one ended, or that there never was one."""
         return self._closed_error or SessionClosedError("the session is not connected")
 
+    def _check(self, call: str) -> None:
+        """Refuse a call the state does not allow; after the service ended the session, with why it ended."""
+        if self._closed_error is not None and self.state is SessionState.DISCONNECTED:
+            raise self._closed_error
+        self._machine.check(call)
+
     async def _send(self, event: Mapping[str, Any]) -> None:
         conn = self._require_conn()
         try:
             await conn.send(event)
         except ConnectionClosed as exc:
-            raise SessionClosedError(f"the connection closed: {exc}", code=exc.code, reason=exc.reason) from exc
+            raise _closed_error(exc) from exc
+        self._core.sent(event)
 
     async def _append(self, service_audio: bytes) -> None:
         for start in range(0, len(service_audio), _APPEND_BYTES):
@@ -476,48 +511,35 @@ class VoiceSession:
         Args:
             audio_data: audio chunk; any length.
             commit: True ends the user's turn here and asks for the response (read it with :meth:`receive`).
-                With the service's turn detection on, a turn it already ended is not ended twice.
+                With the service's turn detection on, the turn is all the audio sent since the last turn ended,
+                however many items the service cut it into, and it is answered once.
 
         Raises:
             InvalidStateError: the session is not connected.
-            SessionClosedError: the connection closed.
+            SessionClosedError: the connection closed (with the service's code and reason).
         """
-        self._machine.check("send_audio")
+        self._check("send_audio")
         if not commit:
             await self._append(self._input.process(audio_data))
             return
-        self._settle_virtual_playback()
-        self._manual_turn += 1
+        await self._caller_turn([audio_data], claim=False)
+
+    async def _caller_turn(self, audio: UserAudio, *, claim: bool) -> int:
+        """Open a turn, send its audio, end it on the wire; return its number once ended."""
+        number, effects = self._core.open_turn()
+        self._replies.open(number, claim=claim)
+        await self._carry_out(effects)
         try:
-            await self._append(self._input.process(audio_data) + self._input.flush())
-            await self._end_user_turn()
-        finally:
-            self._manual_turn -= 1
-
-    async def _end_user_turn(self) -> None:
-        """Commit the user's turn unless the service's turn detection has, then ask for the response."""
-        if self._turn_detection.enabled:
-            # Let the service take in all the audio first (it answers events in order), then decide from what its
-            # turn detection did since the last turn ended: still in speech -> commit; it ended the turn itself ->
-            # drop the trailing silence and answer that turn (unless already answered); it heard nothing -> commit
-            # anyway, because the caller said the turn is over.
-            await (await self._send_session_update({}))
-            took_turn = not self._vad_in_speech and self._vad_commits > self._vad_commits_mark
-            self._vad_commits_mark = self._vad_commits
-            if took_turn:
-                await self._send({"type": "input_audio_buffer.clear"})
-                if self._pending_user_turn:
-                    await self._request_response()
-                return
-        self._manual_commits += 1
-        await self._send({"type": "input_audio_buffer.commit"})
-        await self._request_response()
-
-    def _settle_virtual_playback(self) -> None:
-        """A turn the caller's code ends (not streamed speech): with no sink, the answers so far were handed to the
-        caller and played by no one, so the virtual play head must not make this turn a barge-in on them."""
-        if not self._playback.sink_driven and self._bargein.active_response is None:
-            self._playback.clear()
+            async for chunk in _chunks_of(audio):
+                await self._append(self._input.process(chunk))
+            await self._append(self._input.flush())
+        except BaseException:
+            await self._carry_out(self._core.abandon_turn(number))
+            raise
+        conn = self._require_conn()
+        await self._carry_out(self._core.end_turn(number, conn.dialect.session_to_wire({})))
+        await self._replies.wait_ended(number)
+        return number
 
     async def send_text(self, text: str) -> None:
         """Send the user's turn as text and ask for the response (read it with :meth:`receive`).
@@ -526,30 +548,10 @@ class VoiceSession:
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed.
         """
-        self._machine.check("send_text")
-        self._settle_virtual_playback()
-        item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
-        await self._send({"type": "conversation.item.create", "item": item})
-        await self._request_response()
-
-    async def _request_response(self) -> None:
-        """Ask for a response once no other is active: never two at once."""
-        while not self._response_idle.is_set() or self._requesting:
-            await self._response_idle.wait()
-            if self._conn is None:
-                raise self._not_connected()
-            await asyncio.sleep(0)  # let the reader finish the done response's bookkeeping
-        self._requesting = True
-        self._response_idle.clear()
-        self._pending_user_turn = False
-        self._create_count += 1
-        self._create_event_id = f"evt_pyagent_response_{self._create_count}"
-        try:
-            await self._send({"type": "response.create", "event_id": self._create_event_id})
-        except BaseException:
-            self._requesting = False
-            self._response_idle.set()
-            raise
+        self._check("send_text")
+        number, effects = self._core.text_turn(text)
+        self._replies.open(number, claim=False)
+        await self._carry_out(effects)
 
     # ------------------------------------------------------------------------------------------------ receiving
 
@@ -558,12 +560,14 @@ class VoiceSession:
 
         Raises:
             SessionClosedError: the connection closed before the response was complete (state DISCONNECTED).
-            ResponseError: the service reported that the response failed.
+            ResponseError: the service refused the turn or reported that the response failed.
         """
-        if not self._outbox:
-            self._check_open("receive")
+        if not self._replies.outbox:
+            self._check("receive")
         while True:
-            item = await self._next_item()
+            _, item = await self._replies.outbox.get()
+            if isinstance(item, BaseException):
+                raise item
             if isinstance(item, VoiceResponse):
                 return item
 
@@ -574,59 +578,54 @@ class VoiceSession:
 
         Raises:
             SessionClosedError: the connection closed mid-response.
-            ResponseError: the service reported that the response failed.
+            ResponseError: the service refused the turn or reported that the response failed.
         """
-        if not self._outbox:
-            self._check_open("stream_receive")
+        if not self._replies.outbox:
+            self._check("stream_receive")
         while True:
-            item = await self._next_item()
+            _, item = await self._replies.outbox.get()
+            if isinstance(item, BaseException):
+                raise item
             if isinstance(item, VoiceResponse):
                 return
             yield item
 
-    async def _next_item(self) -> ResponseChunk | VoiceResponse:
-        if not self._outbox and self._conn is None:
-            raise self._not_connected()
-        item = await self._outbox.get()
-        if isinstance(item, BaseException):
-            raise item
-        return item
+    async def respond(self, user_audio: UserAudio) -> VoiceResponse:
+        """Send one whole user turn, end it, ask for its answer and return that answer.
 
-    def _check_open(self, call: str) -> None:
-        if self._closed_error is not None and self.state is SessionState.DISCONNECTED:
-            raise self._closed_error
-        self._machine.check(call)
+        The turn is one turn however the service's turn detection cuts it (a recording with pauses becomes several
+        items, answered once, with ``input_transcript`` joining them in order). Answers to earlier turns that
+        nobody received are dropped. Not a barge-in on a complete answer that no sink plays (see the class's
+        notes).
 
-    async def respond(self, user_audio: bytes) -> VoiceResponse:
-        """Send a whole user turn, end it, ask for the response and return it.
-
-        An earlier turn's answer still on its way is received (and dropped) first, so the answer returned is this
-        turn's. Not a barge-in on a complete answer that no sink plays (see the class's notes).
+        Args:
+            user_audio: the turn's audio in the session's format: bytes, or an (async) iterable of chunks sent as
+                they come (a file streamed at its pace, a microphone until the caller stops it).
 
         Raises:
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed before the answer was complete (state DISCONNECTED).
             ResponseError: the service refused the turn or reported that the response failed.
         """
-        self._machine.check("respond")
-        while self.has_pending_response:  # an earlier turn's answer is still on its way: it goes first
-            await self.receive()
-        self._outbox.clear()
-        await self.send_audio(user_audio, commit=True)
-        return await self.receive()
+        self._check("respond")
+        self._replies.drop_unclaimed_before(self._core.next_turn_number)
+        number = await self._caller_turn(user_audio, claim=True)
+        return await self._replies.wait_answer(number)
 
     async def interrupt(self) -> bool:
         """Interrupt the assistant now, as if the user had started to speak (without a new user turn).
 
         Returns:
-            True when something was interrupted (a response was active or its audio was playing).
+            True when something was interrupted (a response was asked for, active, or its audio was playing).
 
         Raises:
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed.
         """
-        self._machine.check("interrupt")
-        return await self._barge_in("user")
+        self._check("interrupt")
+        interrupted, effects = self._core.interrupt("user")
+        await self._carry_out(effects)
+        return interrupted
 
     # ------------------------------------------------------------------------------------------------ listening
 
@@ -645,10 +644,11 @@ class VoiceSession:
 
         Raises:
             ListenTimeoutError: no complete utterance within ``timeout``.
+            SessionClosedError: the session closed while listening.
             pyagent.audio.errors.AudioDeviceError: no audio source was given and there is no microphone (the
                 ``devices`` extra and PortAudio are needed).
         """
-        self._machine.check("listen")
+        self._check("listen")
         source = self._audio_source
         if source is None:
             check_devices()  # fail now, with what to install, rather than inside the stream
@@ -681,16 +681,18 @@ class VoiceSession:
 
         async with contextlib.aclosing(detected()) as events:  # closes the detector's loop, never the source
             async for event in events:
+                if self._conn is None:
+                    raise self._not_connected()
                 if event.kind == "speech_started":
-                    await self._user_started_speaking("local")
+                    await self._carry_out(self._core.local_speech_started())
                 else:
                     await self._emitter.emit("speech_ended")
                     return encode_user_audio(event.audio, settings)
         return b""
 
-    # ------------------------------------------------------------------------------------------------ the reader
+    # ------------------------------------------------------------------------------------------------ the shell
 
-    def _spawn(self, coro: Awaitable[Any], what: str) -> None:
+    def _spawn(self, coro: Any, what: str) -> None:
         async def run() -> None:
             try:
                 await coro
@@ -704,338 +706,120 @@ class VoiceSession:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _read_loop(self, conn: RealtimeConnection) -> None:
-        error: SessionClosedError
-        try:
-            async for event in conn:
-                await self._dispatch(conn.dialect.canonical_event_name(event.type), event)
-        except ConnectionClosed as exc:
-            error = SessionClosedError(
-                f"the connection closed unexpectedly ({exc.code}{' ' + exc.reason if exc.reason else ''})",
-                code=exc.code,
-                reason=exc.reason,
-            )
-        except RealtimeConnectionError as exc:
-            error = SessionClosedError(f"the connection failed: {exc}")
-        except Exception as exc:
-            logger.exception("the voice session's reader failed")
-            error = SessionClosedError(f"the session failed: {exc!r}")
-        else:
-            code, reason = conn.close_code, conn.close_reason or ""
-            error = SessionClosedError(
-                f"the service closed the session ({code} {reason})".strip(), code=code, reason=reason
-            )
-        if self._reader is asyncio.current_task():  # not when disconnect() cancelled it: that shutdown is under way
-            self._reader = None
-            busy = self._turn is not None or not self._response_idle.is_set() or self._manual_turn > 0
-            if busy:
-                await self._emitter.emit("error", error)
-            logger.info("voice session %s: %s", self._session_id, error)
-            await self._shutdown(error)
-
-    async def _dispatch(self, name: str, event: Any) -> None:
-        handler = _HANDLERS.get(name)
-        if handler is not None:
-            await handler(self, event)
-        elif isinstance(event, InvalidEvent):
-            logger.warning("the service sent an event that does not fit its schema: %s", event.error)
-
-    async def _apply(self, trigger: Trigger) -> None:
+    async def _emit_state(self, trigger: Trigger) -> None:
         change = self._machine.apply(trigger)
         if change is not None:
-            old, new = change
+            new, old = change[1], change[0]
             logger.debug("state %s -> %s", old.name, new.name)
             await self._emitter.emit("state_changed", new, old)
 
-    def _read_session_id(self, event: Any) -> None:
-        session_id = _field(_field(event, "session"), "id")
-        if isinstance(session_id, str) and session_id:
-            self._session_id = session_id
+    async def _carry_out(self, effects: list[Effect]) -> None:
+        """Carry out the core's effects, in order."""
+        for effect in effects:
+            if isinstance(effect, Send):
+                try:
+                    await self._send(effect.event)
+                except SessionClosedError as exc:
+                    logger.debug("not sent (%s): %s", exc, effect.event.get("type"))
+            elif isinstance(effect, Emit):
+                if effect.name == "state_changed":
+                    new, old = effect.args
+                    logger.debug("state %s -> %s", old.name, new.name)
+                await self._emitter.emit(effect.name, *effect.args)
+            elif isinstance(effect, Audio):
+                data = self._replies.audio(effect.turn, effect.data, effect.response_id, effect.item_id)
+                if data:
+                    await self._emitter.emit("audio", data)
+            elif isinstance(effect, Chunk):
+                self._replies.words(effect.turn, effect.kind, effect.text, effect.response_id, effect.item_id)
+            elif isinstance(effect, RunTools):
+                self._spawn(self._run_tools(effect), "tools")
+            elif isinstance(effect, TurnEnded):
+                self._replies.ended(effect.turn)
+            elif isinstance(effect, TurnMerged):
+                self._replies.merged(effect.turn, effect.into)
+            elif isinstance(effect, TurnFinished):
+                response, tail = self._replies.finish(effect.outcome)
+                if tail:
+                    await self._emitter.emit("audio", tail)
+                await self._emitter.emit("response_done", response)
+            elif isinstance(effect, TurnFailed):
+                self._replies.fail(effect.turn, effect.error)
+            elif isinstance(effect, RequestDone):
+                waiter = self._requests.get(effect.event_id)
+                if waiter is not None and not waiter.done():
+                    if effect.error is None:
+                        waiter.set_result(None)
+                    else:
+                        waiter.set_exception(effect.error)
 
-    # -- service events ---------------------------------------------------------------------------------------------
-
-    async def _on_session_updated(self, event: Any) -> None:
-        self._read_session_id(event)
-        if self._syncs:
-            _, waiter = self._syncs.popitem(last=False)
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def _on_speech_started(self, event: Any) -> None:
-        self._vad_in_speech = True
-        await self._user_started_speaking("server")
-
-    async def _user_started_speaking(self, source: Source) -> None:
-        await self._barge_in(source)
-        await self._apply(Trigger.SPEECH_STARTED)
-        await self._emitter.emit("speech_started")
-
-    async def _on_speech_stopped(self, event: Any) -> None:
-        self._vad_in_speech = False
-        self._vad_commit_expected = True
-        self._vad_commits += 1  # the service commits the turn it just ended, before anything else
-        await self._emitter.emit("speech_ended")
-
-    async def _on_committed(self, event: Any) -> None:
-        await self._apply(Trigger.COMMITTED)
-        if self._vad_commit_expected:
-            self._vad_commit_expected = False
-            self._pending_user_turn = True
-            if self._manual_turn == 0:
-                # The service's turn detection ended a turn of streamed audio: the session asks for its response.
-                self._spawn(self._answer_pending_turn(), "response.create")
-        elif self._manual_commits > 0:
-            self._manual_commits -= 1  # the session's own commit: its response is already asked for
-
-    async def _answer_pending_turn(self) -> None:
-        await asyncio.sleep(0)
-        if self._pending_user_turn and self._manual_turn == 0:
-            await self._request_response()
-
-    async def _on_input_transcript(self, event: Any) -> None:
-        text = _text(_field(event, "transcript"))
-        self._last_input_transcript = text
-        if self._turn is not None and not self._turn.input_transcript:
-            self._turn.input_transcript = text
-        await self._emitter.emit("transcript_available", text, "user")
-
-    async def _on_response_created(self, event: Any) -> None:
-        response_id = _text(_field(_field(event, "response"), "id"))
-        self._requesting = False
-        self._response_idle.clear()
-        self._bargein.response_created(response_id)
-        turn = self._ensure_turn()
-        turn.response_ids.append(response_id)
-        await self._apply(Trigger.RESPONSE_CREATED)
-        if not turn.started:
-            turn.started = True
-            await self._emitter.emit("response_started")
-
-    def _ensure_turn(self) -> Turn:
-        if self._turn is None:
-            self._turn = Turn(OutputConverter(self._audio), input_transcript=self._last_input_transcript)
-        return self._turn
-
-    async def _on_audio_delta(self, event: Any) -> None:
-        response_id = _text(_field(event, "response_id"))
-        item_id, content_index = _content_part(event)
-        delta = _field(event, "delta")
-        if not isinstance(delta, bytes | bytearray) or not delta:
-            return
-        if not self._bargein.audio_received(response_id, item_id, content_index):
-            return  # late audio of an interrupted response: the user must not hear it
-        self._playback.enqueue(item_id, content_index, delta)
-        turn = self._ensure_turn()
-        data = turn.converter.process(bytes(delta))
-        turn.audio += data
-        await self._apply(Trigger.AUDIO)
-        if data:
-            self._outbox.put(ResponseChunk("audio", data=data, response_id=response_id))
-            await self._emitter.emit("audio", data)
-
-    async def _on_transcript_delta(self, event: Any) -> None:
-        response_id = _text(_field(event, "response_id"))
-        if self._bargein.is_dropped(response_id):
-            return
-        delta = _text(_field(event, "delta"))
-        transcripts = self._ensure_turn().transcripts
-        key = _content_part(event)
-        transcripts[key] = transcripts.get(key, "") + delta
-        self._outbox.put(ResponseChunk("transcript", text=delta, response_id=response_id))
-
-    async def _on_text_delta(self, event: Any) -> None:
-        response_id = _text(_field(event, "response_id"))
-        delta = _text(_field(event, "delta"))
-        self._ensure_turn().text.append(delta)
-        self._outbox.put(ResponseChunk("text", text=delta, response_id=response_id))
-
-    async def _on_transcript_done(self, event: Any) -> None:
-        if self._bargein.is_dropped(_text(_field(event, "response_id"))):
-            return
-        transcript = _text(_field(event, "transcript"))
-        if self._turn is not None and transcript:
-            # The final transcript is the service's word on what was said; deltas may have been partial.
-            self._turn.transcripts[_content_part(event)] = transcript
-        if transcript:
-            await self._emitter.emit("transcript_available", transcript, "assistant")
-
-    async def _on_response_done(self, event: Any) -> None:
-        response = _field(event, "response")
-        response_id = _text(_field(response, "id"))
-        status = _text(_field(response, "status")) or "completed"
-        self._bargein.response_done(response_id)
-        self._requesting = False
-        turn = self._ensure_turn()
-        if response_id and response_id not in turn.response_ids:
-            turn.response_ids.append(response_id)
-        _add_usage(turn.usage, _field(response, "usage"))
-        calls = [item for item in (_field(response, "output") or ()) if _field(item, "type") == "function_call"]
-        if calls and status == "completed" and not turn.interrupted:
-            await self._apply(Trigger.TOOL_CALLS)
-            self._response_idle.set()
-            self._spawn(self._run_tools(calls), "tools")
-            return
-        self._turn = None
-        tail = turn.converter.flush()
-        if tail:
-            turn.audio += tail
-            self._outbox.put(ResponseChunk("audio", data=tail, response_id=response_id))
-            await self._emitter.emit("audio", tail)
-        self._last_input_transcript = ""
-        await self._apply(Trigger.RESPONSE_DONE)
-        self._response_idle.set()
-        if status == "failed":
-            error = _field(_field(response, "status_details"), "error")
-            failure = _response_error(error, "the service reported that the response failed")
-            self._outbox.put(failure)
-            await self._emitter.emit("error", failure)
-            return
-        result = turn.result(status, self._audio)
-        self._outbox.put(result)
-        await self._emitter.emit("response_done", result)
-
-    async def _on_error(self, event: Any) -> None:
-        detail = _field(event, "error")
-        error = _response_error(detail, "the service reported an error")
-        if error.code in _BENIGN_ERRORS:
-            if error.code == "input_audio_buffer_commit_empty" and self._manual_commits > 0:
-                self._manual_commits -= 1
-            logger.debug("service: %s (%s)", error, error.code)
-            return
-        logger.warning("service error: %s%s", error, f" ({error.code})" if error.code else "")
-        refused = _field(detail, "event_id")
-        waiter = self._syncs.pop(refused, None) if isinstance(refused, str) else None
-        if waiter is not None and not waiter.done():
-            waiter.set_exception(error)  # a session.update was refused: connect() or the caller hears why
-        if self._requesting and refused == self._create_event_id:
-            # Our response.create was refused: whoever waits for that response hears why.
-            self._requesting = False
-            self._response_idle.set()
-            if self._turn is None:
-                self._outbox.put(error)
-        await self._emitter.emit("error", error)
-
-    # -- tools ------------------------------------------------------------------------------------------------------
-
-    async def _run_tools(self, calls: list[Any]) -> None:
-        turn = self._ensure_turn()
-        for call in calls:
-            record = await self._run_tool(call)
-            turn.tool_calls.append(record)
-            item = {"type": "function_call_output", "call_id": record.call_id, "output": record.output}
-            await self._send({"type": "conversation.item.create", "item": item})
-            await self._emitter.emit("function_call", record)
-        await self._request_response()
-
-    async def _run_tool(self, call: Any) -> ToolCallRecord:
-        name = _text(_field(call, "name"))
-        call_id = _text(_field(call, "call_id"))
-        arguments = _text(_field(call, "arguments"))
-        found: Tool[..., Any] | None = self.agent.get_tool(name) if self.agent else None
-        if found is None:
-            known = ", ".join(t.name for t in self.agent.tools) if self.agent else "none"
-            message = f"there is no tool named {name!r} (tools: {known})"
-            return ToolCallRecord(call_id, name, arguments, _error_output(message), message)
+    async def _run_tools(self, run: RunTools) -> None:
+        records: list[ToolCallRecord] = []
         try:
-            output = await found.invoke(arguments)
-        except ToolArgumentsError as exc:
-            logger.info("tool %s: %s", name, exc)
-            return ToolCallRecord(call_id, name, arguments, _error_output(str(exc)), str(exc))
-        except Exception as exc:
-            # The model hears what went wrong and may recover; the session goes on.
-            logger.warning("tool %s raised %s: %s", name, type(exc).__name__, exc, exc_info=True)
-            message = f"{name} raised {type(exc).__name__}: {exc}"
-            return ToolCallRecord(call_id, name, arguments, _error_output(message), message)
-        return ToolCallRecord(call_id, name, arguments, output)
+            for call in run.calls:
+                record = await run_tool_call(self.agent, call)
+                records.append(record)
+                await self._emitter.emit("function_call", record)
+        finally:
+            if self._conn is not None:
+                await self._carry_out(self._core.tools_done(run.turn, records))
 
-    # -- barge-in ---------------------------------------------------------------------------------------------------
-
-    async def _barge_in(self, source: Source) -> bool:
-        action = self._bargein.speech_started(source, self._playback)
-        if not action.interrupted:
-            return False
-        if action.stop_playback:
-            self._playback.clear()
-        if action.cancel_response_id is not None:
-            await self._send({"type": "response.cancel", "response_id": action.cancel_response_id})
-        if action.truncate is not None:
-            t = action.truncate
-            await self._send(
-                {
-                    "type": "conversation.item.truncate",
-                    "item_id": t.item_id,
-                    "content_index": t.content_index,
-                    "audio_end_ms": t.audio_end_ms,
-                }
-            )
-        if self._turn is not None:
-            self._turn.interrupted = True
-            if action.truncate is not None:
-                self._turn.audio_end_ms = action.truncate.audio_end_ms
-        await self._apply(Trigger.INTERRUPTED)
-        assert action.interruption is not None
-        await self._emitter.emit("interrupted", action.interruption)
-        return True
+    async def _read_loop(self, conn: RealtimeConnection) -> None:
+        error: SessionClosedError
+        while True:
+            try:
+                event = await conn.recv()
+            except EventDecodeError as exc:
+                # The connection goes on after a frame it cannot read; so does the session, and the user is told.
+                logger.warning("the service sent a frame that is not a JSON object: %s", exc)
+                await self._emitter.emit("error", exc)
+                continue
+            except ConnectionClosed as exc:
+                error = _closed_error(exc)
+                break
+            except RealtimeConnectionError as exc:
+                error = SessionClosedError(f"the connection failed: {exc}")
+                break
+            except Exception as exc:
+                logger.exception("the voice session's reader failed")
+                error = SessionClosedError(f"the session failed: {exc!r}")
+                break
+            name = conn.dialect.canonical_event_name(event.type)
+            payload: Any = event
+            if isinstance(event, InvalidEvent):
+                logger.warning("the service sent a %s that does not fit its schema: %s", event.type, event.error)
+                payload = _raw_mapping(event.raw)
+            await self._carry_out(self._core.receive(name, payload))
+        if self._reader is asyncio.current_task():  # not when disconnect() cancelled it: that shutdown is under way
+            self._reader = None
+            logger.info("voice session %s: %s", self.session_id, error)
+            await self._shutdown(error, by_user=False)
 
 
 # --------------------------------------------------------------------------------------------------- helpers
 
 
-def _field(obj: Any, name: str) -> Any:
-    """A field of an event Struct or a raw mapping; absent (UNSET) reads as None."""
-    if obj is None:
-        return None
-    value = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
-    if value is None and not isinstance(obj, Mapping):
-        raw = getattr(obj, "raw", None)  # UnknownEvent keeps its fields in .raw
-        if isinstance(raw, Mapping):
-            value = raw.get(name)
-    return None if value is msgspec.UNSET else value
+def _closed_error(exc: ConnectionClosed) -> SessionClosedError:
+    detail = f"{exc.code}{', ' + exc.reason if exc.reason else ''}"
+    return SessionClosedError(f"the service closed the connection ({detail})", code=exc.code, reason=exc.reason)
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+def _raw_mapping(raw: str) -> Mapping[str, Any]:
+    """The fields of a frame that did not fit its schema, so the core can still read what it needs."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, Mapping) else {}
 
 
-def _content_part(event: Any) -> tuple[str, int]:
-    """The ``(item_id, content_index)`` an output event belongs to."""
-    return _text(_field(event, "item_id")), int(_field(event, "content_index") or 0)
-
-
-def _response_error(detail: Any, fallback: str) -> ResponseError:
-    """A :class:`ResponseError` from the service's ``error`` object (of an error event or a failed response)."""
-    message = _text(_field(detail, "message")) or fallback
-    return ResponseError(message, code=_text(_field(detail, "code")), error_type=_text(_field(detail, "type")))
-
-
-def _add_usage(total: dict[str, int], usage: Any) -> None:
-    if usage is None:
-        return
-    for key in ("total_tokens", "input_tokens", "output_tokens"):
-        value = _field(usage, key)
-        if isinstance(value, int):
-            total[key] = total.get(key, 0) + value
-
-
-def _error_output(message: str) -> str:
-    return json.dumps({"error": message}, ensure_ascii=False)
-
-
-_Handler = Callable[[VoiceSession, Any], Awaitable[None]]
-# Canonical (GA) event name -> the session's handler; beta names arrive canonicalised by the dialect.
-_HANDLERS: Mapping[str, _Handler] = {
-    "session.created": VoiceSession._on_session_updated,
-    "session.updated": VoiceSession._on_session_updated,
-    "transcription_session.updated": VoiceSession._on_session_updated,
-    "input_audio_buffer.speech_started": VoiceSession._on_speech_started,
-    "input_audio_buffer.speech_stopped": VoiceSession._on_speech_stopped,
-    "input_audio_buffer.committed": VoiceSession._on_committed,
-    "conversation.item.input_audio_transcription.completed": VoiceSession._on_input_transcript,
-    "response.created": VoiceSession._on_response_created,
-    "response.output_audio.delta": VoiceSession._on_audio_delta,
-    "response.output_audio_transcript.delta": VoiceSession._on_transcript_delta,
-    "response.output_audio_transcript.done": VoiceSession._on_transcript_done,
-    "response.output_text.delta": VoiceSession._on_text_delta,
-    "response.done": VoiceSession._on_response_done,
-    "error": VoiceSession._on_error,
-}
+async def _chunks_of(audio: UserAudio) -> AsyncIterator[bytes]:
+    """A user turn's audio as chunks, whether it came whole, as an iterable or as an async iterable."""
+    if isinstance(audio, bytes | bytearray | memoryview):
+        yield bytes(audio)
+    elif isinstance(audio, AsyncIterable):
+        async for chunk in audio:
+            yield bytes(chunk)
+    else:
+        for chunk in audio:
+            yield bytes(chunk)

@@ -144,7 +144,7 @@ async def test_listen_cuts_with_the_configured_turn_detection(server: LocalServe
 async def test_configure_turn_detection_updates_the_service(
     server: LocalServer, dialect: str, tmp_path: pathlib.Path
 ) -> None:
-    async with VoiceSession(endpoint=server.endpoint, dialect=dialect).connect() as voice:
+    async with VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect=dialect).connect() as voice:
         voice.configure_turn_detection(threshold=0.7, prefix_padding=200, silence_duration=800)
         voice.configure_turn_detection(enabled=False)
         await voice.send_text("hello")

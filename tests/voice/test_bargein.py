@@ -13,67 +13,50 @@ from pyagent import VoiceSession
 from pyagent.audio import ManualClock, PlaybackClock
 from pyagent.server import LocalServer, Reply, ResponderContext
 from pyagent.voice import Interruption, SessionClosedError, SessionState, VoiceResponse
-from pyagent.voice._bargein import BargeIn, Truncation
+from pyagent.voice._bargein import BargeInPlan, Truncation, plan_barge_in
 
 MS = 48  # bytes per millisecond of 24 kHz PCM16 mono
 
 
-# --------------------------------------------------------------------------------------------------- the core
+# --------------------------------------------------------------------------------------------------- the plan
 
 
-def test_truncation_is_what_was_played_under_a_manual_clock() -> None:
+def test_the_item_being_heard_is_cut_at_what_was_played() -> None:
     clock = ManualClock()
     playback = PlaybackClock(24000, clock=clock)
-    core = BargeIn(server_interrupts=True)
-    core.response_created("resp_1")
-    assert core.audio_received("resp_1", "item_1", 0)
     playback.enqueue("item_1", 0, b"\x01\x00" * 24000)  # one second received
     clock.advance(0.437)
-    action = core.speech_started("server", playback)
-    assert action.truncate == Truncation("item_1", 0, 437)
-    assert action.cancel_response_id is None  # the service cancels its own response on its speech_started
-    assert action.stop_playback
-    assert action.interruption == Interruption("server", "resp_1", "item_1", 437, cancelled=False)
-    # Late audio of the interrupted response is dropped, and nothing is truncated twice.
-    assert not core.audio_received("resp_1", "item_1", 0)
-    assert core.is_dropped("resp_1")
+    plan = plan_barge_in(playback, [("item_1", 0)], [], frozenset({"item_1"}))
+    assert plan.truncations == (Truncation("item_1", 0, 437),)
+    assert plan.deletions == ()
 
 
 def test_never_beyond_what_was_received() -> None:
     clock = ManualClock()
     playback = PlaybackClock(24000, clock=clock)
-    core = BargeIn(server_interrupts=True)
-    core.response_created("resp_1")
-    core.audio_received("resp_1", "item_1", 0)
     playback.enqueue("item_1", 0, b"\x00\x00" * 12000)  # 500 ms received
     clock.advance(30.0)  # the clock says far more: only what was received can have been played
-    action = core.speech_started("local", playback)
-    assert action.truncate == Truncation("item_1", 0, 500)
-    assert action.cancel_response_id == "resp_1"  # the local detector heard it: the service does not know yet
+    plan = plan_barge_in(playback, [("item_1", 0)], [], frozenset({"item_1"}))
+    assert plan.truncations == (Truncation("item_1", 0, 500),)
 
 
-def test_cancel_only_an_active_response() -> None:
+def test_a_complete_item_heard_whole_is_left_alone() -> None:
     clock = ManualClock()
     playback = PlaybackClock(24000, clock=clock)
-    core = BargeIn(server_interrupts=False)
-    core.response_created("resp_1")
-    core.audio_received("resp_1", "item_1", 0)
-    playback.enqueue("item_1", 0, b"\x00\x00" * 24000)
-    core.response_done("resp_1")  # all audio received; it is still playing
-    clock.advance(0.25)
-    action = core.speech_started("server", playback)
-    assert action.cancel_response_id is None
-    assert action.truncate == Truncation("item_1", 0, 250)
+    playback.enqueue("item_1", 0, b"\x00\x00" * 12000)
+    clock.advance(1.0)
+    assert plan_barge_in(playback, [("item_1", 0)], [], frozenset()) == BargeInPlan()
 
 
-def test_nothing_to_interrupt() -> None:
-    playback = PlaybackClock(24000, clock=ManualClock())
-    core = BargeIn()
-    assert not core.speech_started("user", playback).interrupted
-    # A response with no audio yet is cancelled but nothing is truncated.
-    core.response_created("resp_2")
-    action = core.speech_started("user", playback)
-    assert (action.cancel_response_id, action.truncate) == ("resp_2", None)
+def test_items_queued_behind_the_one_heard_are_deleted() -> None:
+    clock = ManualClock()
+    playback = PlaybackClock(24000, clock=clock)
+    playback.enqueue("item_a", 0, b"\x00\x00" * 48000)  # 2 s
+    playback.enqueue("item_b", 0, b"\x00\x00" * 48000)  # 2 s
+    clock.advance(1.0)
+    plan = plan_barge_in(playback, [("item_a", 0), ("item_b", 0)], ["item_c"], frozenset())
+    assert plan.truncations == (Truncation("item_a", 0, 1000),)
+    assert plan.deletions == ("item_b", "item_c")
 
 
 # --------------------------------------------------------------------------------------------------- the session
@@ -94,6 +77,10 @@ async def slow_server(tmp_path: pathlib.Path) -> AsyncIterator[LocalServer]:
         yield srv
 
 
+def without_id(event: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in event.items() if key != "event_id"}
+
+
 async def wait_for(predicate: Callable[[], bool]) -> None:
     """Poll a condition the session's own events move (at most 30 s, for a busy machine)."""
     async with asyncio.timeout(30.0):
@@ -106,7 +93,7 @@ async def test_barge_in_truncates_at_the_milliseconds_played(
     slow_server: LocalServer, dialect: str, stop_audio: bytes, tmp_path: pathlib.Path
 ) -> None:
     clock = ManualClock()
-    session = VoiceSession(endpoint=slow_server.endpoint, dialect=dialect, clock=clock)
+    session = VoiceSession(model="gpt-realtime", endpoint=slow_server.endpoint, dialect=dialect, clock=clock)
     interruptions: list[Interruption] = []
     states: list[SessionState] = []
     at_interruption: list[object] = []
@@ -136,7 +123,7 @@ async def test_barge_in_truncates_at_the_milliseconds_played(
     assert SessionState.SPEAKING in states
     assert states[states.index(SessionState.SPEAKING) + 1] is SessionState.LISTENING
     sent = await recorded_events(slow_server, tmp_path, "client")
-    truncates = [e for e in sent if e["type"] == "conversation.item.truncate"]
+    truncates = [without_id(e) for e in sent if e["type"] == "conversation.item.truncate"]
     assert truncates == [
         {"type": "conversation.item.truncate", "item_id": item_id, "content_index": 0, "audio_end_ms": 612}
     ]
@@ -202,7 +189,7 @@ async def test_local_detection_barges_in_from_listen(slow_server: LocalServer, s
             await asyncio.sleep(0)
             yield stop_audio[start : start + 960]
 
-    session = VoiceSession(endpoint=slow_server.endpoint, dialect="azure-openai-ga", clock=clock)
+    session = VoiceSession(model="gpt-realtime", endpoint=slow_server.endpoint, dialect="azure-openai-ga", clock=clock)
     session.on("interrupted")(interruptions.append)
     async with session.connect() as voice:
         await voice.send_text("tell me everything")
@@ -252,14 +239,15 @@ async def test_a_new_turn_over_audio_a_sink_plays_is_a_barge_in(
     session = VoiceSession(endpoint=server.endpoint, dialect="voicelive", clock=ManualClock())
     session.on("interrupted")(interruptions.append)
     async with session.connect() as voice:
-        await voice.respond(weather_audio)
+        first = await voice.respond(weather_audio)
         item_id, _ = voice.playback.current or ("", 0)
         assert len(voice.playback.read(300 * MS)) == 300 * MS  # a speaker played 300 ms of the answer
         second = await voice.respond(weather_audio)
-    assert interruptions == [Interruption("server", None, item_id, 300, cancelled=False)]
+    # The answer was done: nothing to cancel; the interruption names the response whose audio was playing.
+    assert interruptions == [Interruption("server", first.id, item_id, 300, cancelled=False)]
     assert second.input_transcript == "what is the weather in paris"
     sent = await recorded_events(server, tmp_path, "client")
-    truncates = [e for e in sent if e["type"] == "conversation.item.truncate"]
+    truncates = [without_id(e) for e in sent if e["type"] == "conversation.item.truncate"]
     assert truncates == [
         {"type": "conversation.item.truncate", "item_id": item_id, "content_index": 0, "audio_end_ms": 300}
     ]

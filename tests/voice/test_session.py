@@ -42,7 +42,7 @@ async def text_turn(voice: VoiceSession, text: str) -> VoiceResponse:
 
 def weather_session(server: LocalServer, dialect: str, **kwargs: Any) -> VoiceSession:
     agent = Agent("forecaster", "You tell the weather.", tools=[get_weather])
-    return VoiceSession(agent=agent, endpoint=server.endpoint, dialect=dialect, **kwargs)
+    return VoiceSession(agent=agent, endpoint=server.endpoint, dialect=dialect, **{"model": "gpt-realtime", **kwargs})
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -156,7 +156,7 @@ async def test_manual_connect_and_disconnect(server: LocalServer, weather_audio:
 @pytest.mark.parametrize("dialect", ["azure-openai-ga", "voicelive"])
 async def test_the_spec_flow_send_audio_then_receive(server: LocalServer, dialect: str, weather_audio: bytes) -> None:
     """``await voice.send_audio(audio_data)`` (commit=True by default) then ``await voice.receive()``."""
-    session = VoiceSession(endpoint=server.endpoint, dialect=dialect)
+    session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect=dialect)
     async with session.connect() as voice:
         await voice.send_audio(weather_audio)
         response = await voice.receive()

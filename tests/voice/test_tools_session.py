@@ -65,7 +65,7 @@ async def test_tools_sync_async_raising_and_bad_arguments(
     calls.clear()
     agent = Agent("tools", "Use the tools.", tools=[add, find_city, explode])
     records: list[ToolCallRecord] = []
-    session = VoiceSession(agent=agent, endpoint=tool_server.endpoint, dialect=dialect)
+    session = VoiceSession(agent=agent, model="gpt-realtime", endpoint=tool_server.endpoint, dialect=dialect)
     session.on("function_call")(records.append)
     async with session.connect() as voice:
         response = await turn(voice, "add", {"a": 2, "b": 3})
