@@ -201,11 +201,8 @@ async def _chat(args: argparse.Namespace) -> int:
             print("Timeline:")
             timeline.attach(session)
             async with session.connect() as voice:
-                await _stream_file(voice, data, fmt, args.pace, seconds, timeline)
-                # A long file may hold several turns; the answer to the last one ends the chat.
-                responses = [await voice.receive()]
-                while voice.has_pending_response:
-                    responses.append(await voice.receive())
+                # The whole file is one user turn, however many pauses it holds: one answer.
+                responses = [await voice.respond(_stream_file(data, fmt, args.pace, seconds, timeline))]
     except PyagentError as exc:
         print(f"pyagent chat: {exc}", file=sys.stderr)
         return 1
@@ -227,15 +224,15 @@ async def _chat(args: argparse.Namespace) -> int:
 
 
 async def _stream_file(
-    voice: VoiceSession, data: bytes, fmt: AudioFormat, pace: float, seconds: float, timeline: _Timeline
-) -> None:
-    """Send the file in 100 ms chunks at ``pace`` times real time, then end the turn."""
+    data: bytes, fmt: AudioFormat, pace: float, seconds: float, timeline: _Timeline
+) -> AsyncIterator[bytes]:
+    """The file in 100 ms chunks at ``pace`` times real time (0: as fast as the connection takes them)."""
     chunk = fmt.ms_to_bytes(_CHUNK_MS)
     show_progress = seconds > _PROGRESS_AFTER_S
     next_mark = 0.25
     started = time.monotonic()
     for index, start in enumerate(range(0, len(data), chunk)):
-        await voice.send_audio(data[start : start + chunk], commit=False)
+        yield data[start : start + chunk]
         if pace > 0:
             due = started + (index + 1) * _CHUNK_MS / 1000 / pace
             await asyncio.sleep(max(0.0, due - time.monotonic()))
@@ -243,7 +240,6 @@ async def _stream_file(
         while show_progress and done >= next_mark:
             timeline.line(f"sent {next_mark:.0%} of the audio")
             next_mark += 0.25
-    await voice.send_audio(b"", commit=True)
     timeline.line("end of the user's turn")
 
 

@@ -369,7 +369,9 @@ class RealtimeConnection:
         """Close the connection with this code and reason; closing a closed connection does nothing.
 
         A connection that fails while closing is closed all the same (``close_timeout`` bounds the wait for the
-        server's answer).
+        server's answer). Messages no one has received are discarded while closing: a server still streaming
+        would otherwise fill the receive queue, reading would pause, and its close frame would wait unread until
+        ``close_timeout``.
 
         Raises:
             ValueError: a code a client may not send (1000-1003, 1007-1014 and 3000-4999 are allowed), or a reason
@@ -382,10 +384,26 @@ class RealtimeConnection:
         if len(reason.encode()) > 123:
             raise ValueError("a close reason is at most 123 bytes of UTF-8")
         self._close_requested = True
+        drain = None if self._receiving else asyncio.ensure_future(self._discard_incoming())
         try:
             await self._ws.close(code, reason)
         except (OSError, websockets.WebSocketException) as exc:
             _log.debug("closing raised %s; the connection is closed", type(exc).__name__)
+        finally:
+            if drain is not None:
+                drain.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await drain
+
+    async def _discard_incoming(self) -> None:
+        """Read and drop messages until the connection is closed (see :meth:`close`)."""
+        discarded = 0
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await self._ws.recv(decode=False)
+                discarded += 1
+        if discarded:
+            _log.debug("discarded %d unread messages while closing", discarded)
 
     async def __aenter__(self) -> RealtimeConnection:
         """``async with await connect(...) as conn``: closes the connection on the way out."""

@@ -788,6 +788,9 @@ class VoiceCore:
         if event_id:
             logger.warning("service error naming an event this session did not send (%s): %s", event_id, error)
             return [Emit("error", (error,))]
+        if error.code in _CLOSING:
+            self._deferred = error  # told with the close that follows, or with the next event if none does
+            return []
         # No event id. Every event the session waits on carries one, so a request the service refused names it;
         # what names none is the service failing (OpenAI's server_error has a null event_id). It fails the wait it
         # most likely answers, so that no wait is left without an outcome.
@@ -802,9 +805,6 @@ class VoiceCore:
         if pending:
             self._updates.remove(pending[0])
             return [*self._update_answered(pending[0], error), Emit("error", (error,))]
-        if error.code in _CLOSING:
-            self._deferred = error  # told with the close that follows, or with the next event if none does
-            return []
         logger.warning("service error: %s%s", error, f" ({error.code})" if error.code else "")
         return [Emit("error", (error,))]
 

@@ -195,6 +195,7 @@ class VoiceSession:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._input = InputConverter(self._audio)
         self._requests: dict[str, asyncio.Future[None]] = {}
+        self._closed = asyncio.Event()  # set when this connection's session ends
 
     def __repr__(self) -> str:
         return f"VoiceSession(model={self._model!r}, voice={self._voice!r}, state={self.state.name})"
@@ -451,6 +452,7 @@ class VoiceSession:
 
     async def _shutdown(self, error: SessionClosedError | None, *, by_user: bool) -> None:
         conn, self._conn = self._conn, None
+        self._closed.set()
         reader, self._reader = self._reader, None
         current = asyncio.current_task()
         tasks = [task for task in (*self._tasks, reader) if task is not None and task is not current]
@@ -654,11 +656,22 @@ class VoiceSession:
             check_devices()  # fail now, with what to install, rather than inside the stream
             source = microphone(self._audio)
             self._audio_source = source
+        listening = asyncio.ensure_future(self._listen(source))
+        closed = asyncio.ensure_future(self._closed.wait())
         try:
             async with asyncio.timeout(timeout):
-                return await self._listen(source)
+                await asyncio.wait((listening, closed), return_when=asyncio.FIRST_COMPLETED)
+            if listening.done():
+                return listening.result()
+            raise self._not_connected()  # the session closed while listening
         except TimeoutError:
             raise ListenTimeoutError(f"no complete utterance within {timeout} s") from None
+        finally:
+            closed.cancel()
+            if not listening.done():
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
 
     async def _listen(self, source: AudioSource) -> bytes:
         settings = self._audio
@@ -681,8 +694,6 @@ class VoiceSession:
 
         async with contextlib.aclosing(detected()) as events:  # closes the detector's loop, never the source
             async for event in events:
-                if self._conn is None:
-                    raise self._not_connected()
                 if event.kind == "speech_started":
                     await self._carry_out(self._core.local_speech_started())
                 else:
