@@ -36,6 +36,7 @@ _EPSILON: Final = 1e-6
 
 @dataclass(slots=True)
 class _Track:
+    key: ItemKey
     received: int = 0
     played: int = 0
 
@@ -99,12 +100,14 @@ class PlaybackClock:
         with self._lock:
             self._advance()
             key = (item_id, content_index)
-            track = self._tracks.setdefault(key, _Track())
+            track = self._tracks.get(key)
+            if track is None:
+                track = self._tracks[key] = _Track(key)
             if not pcm16:
                 return
             data = bytes(pcm16)
             track.received += len(data)
-            self._queue.append(_Segment(key, data))
+            self._queue.append(_Segment(track.key, data))  # one key object per part, however many segments
             self._pending += len(data)
             if not self._sink_driven and self._anchor_time is None:
                 self._anchor_time = self._clock.now()

@@ -670,7 +670,11 @@ class VoiceCore:
         if response_id in self._dropped or item_id in self._silenced:
             return []  # late audio of an interrupted response: the user must not hear it
         data = bytes(delta)
-        part = self.conversation.ensure(item_id).part(content_index)
+        item = self.conversation.ensure(item_id)
+        item_id = item.id  # the mirror's string, not one per delta: unread audio holds many of them
+        record = self._responses.get(response_id)
+        response_id = record.id if record is not None else response_id
+        part = item.part(content_index)
         part.type = part.type or "audio"
         part.audio_bytes += len(data)
         key = (item_id, content_index)

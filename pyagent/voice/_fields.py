@@ -18,11 +18,16 @@ def field(obj: Any, name: str) -> Any:
     """A field of an event Struct or a raw mapping; absent (UNSET) reads as None."""
     if obj is None:
         return None
-    value = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
-    if value is None and not isinstance(obj, Mapping):
-        raw = getattr(obj, "raw", None)  # UnknownEvent and unknown parts keep their fields in .raw
-        if isinstance(raw, Mapping):
-            value = raw.get(name)
+    if isinstance(obj, msgspec.Struct):  # checked first: an ABC check of every event type would fill abc's caches
+        value = getattr(obj, name, None)
+        if value is None:
+            raw = getattr(obj, "raw", None)  # UnknownEvent and unknown parts keep their fields in .raw
+            if isinstance(raw, dict):
+                value = raw.get(name)
+    elif isinstance(obj, dict | Mapping):
+        value = obj.get(name)
+    else:
+        value = getattr(obj, name, None)
     return None if value is msgspec.UNSET else value
 
 

@@ -180,23 +180,27 @@ OutboxEntry = ResponseChunk | VoiceResponse | BaseException
 
 class Outbox:
     """Chunks and finished responses for :meth:`VoiceSession.receive` and :meth:`VoiceSession.stream_receive`,
-    in the order they arrived, each with the number of the turn it belongs to."""
+    in the order they arrived, each with the number of the turn it belongs to (kept beside it, not in a tuple per
+    entry: unread audio is most of what a slow consumer holds, and its bookkeeping should add little)."""
 
     def __init__(self) -> None:
-        self._items: collections.deque[tuple[int, OutboxEntry]] = collections.deque()
+        self._items: collections.deque[OutboxEntry] = collections.deque()
+        self._turns: collections.deque[int] = collections.deque()
         self._event = asyncio.Event()
 
     def put(self, turn: int, item: OutboxEntry) -> None:
-        self._items.append((turn, item))
+        self._items.append(item)
+        self._turns.append(turn)
         if isinstance(item, VoiceResponse):
-            finished = sum(isinstance(queued, VoiceResponse) for _, queued in self._items)
+            finished = sum(isinstance(queued, VoiceResponse) for queued in self._items)
             if finished > _MAX_QUEUED_RESPONSES:
                 self._drop_oldest_turn()
         self._event.set()
 
     def _drop_oldest_turn(self) -> None:
         while self._items:
-            _, dropped = self._items.popleft()
+            self._turns.popleft()
+            dropped = self._items.popleft()
             if isinstance(dropped, VoiceResponse):
                 logger.warning("no one called receive() for %d responses; dropped the oldest", _MAX_QUEUED_RESPONSES)
                 return
@@ -205,16 +209,17 @@ class Outbox:
         """Forget what belongs to ``turns``, or to turns numbered below ``before`` (their handlers have had it)."""
         kept = [
             (turn, item)
-            for turn, item in self._items
+            for turn, item in zip(self._turns, self._items, strict=True)
             if not ((turns is not None and turn in turns) or (before is not None and turn < before))
         ]
-        self._items = collections.deque(kept)
+        self._turns = collections.deque(turn for turn, _ in kept)
+        self._items = collections.deque(item for _, item in kept)
 
     async def get(self) -> tuple[int, OutboxEntry]:
         while not self._items:
             self._event.clear()
             await self._event.wait()
-        return self._items.popleft()
+        return self._turns.popleft(), self._items.popleft()
 
     def __bool__(self) -> bool:
         return bool(self._items)
@@ -222,4 +227,4 @@ class Outbox:
     @property
     def has_result(self) -> bool:
         """A whole response (or the error that ends one) waits to be received."""
-        return any(isinstance(item, VoiceResponse | BaseException) for _, item in self._items)
+        return any(isinstance(item, VoiceResponse | BaseException) for item in self._items)

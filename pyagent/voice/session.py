@@ -451,6 +451,10 @@ class VoiceSession:
         await self._shutdown(SessionClosedError("the session was disconnected"), by_user=True)
 
     async def _shutdown(self, error: SessionClosedError | None, *, by_user: bool) -> None:
+        if self._closed.is_set():
+            return  # already ended (the reader saw the close while connect() was failing, say)
+        # A session that fails while connecting tells its caller by raising from connect(), not with an event too.
+        by_user = by_user or self.state is SessionState.CONNECTING
         conn, self._conn = self._conn, None
         self._closed.set()
         reader, self._reader = self._reader, None
