@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyagent.voice._agent import Agent
 from pyagent.voice._bargein import Interruption
+from pyagent.voice._conversation import Conversation, ConversationItem
 from pyagent.voice._tools import Tool, tool
 from pyagent.voice.errors import (
     ConfigurationError,
@@ -29,6 +30,8 @@ __all__ = [
     "Agent",
     "AudioSource",
     "ConfigurationError",
+    "Conversation",
+    "ConversationItem",
     "Interruption",
     "InvalidStateError",
     "ListenTimeoutError",

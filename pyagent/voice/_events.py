@@ -25,12 +25,12 @@ EVENTS: Mapping[str, str] = {
     "speech_started": "()",
     "speech_ended": "()",
     "response_started": "()",
-    "transcript_available": "(text: str, role: 'user' | 'assistant')",
+    "transcript_available": "(text: str, role: 'user' | 'assistant', item_id: str)  # the item it belongs to",
     "response_done": "(response: VoiceResponse)",
     "audio": "(data: bytes)  # the assistant's audio, in the session's audio format",
     "function_call": "(call: ToolCallRecord)  # after the tool ran",
     "state_changed": "(new: SessionState, old: SessionState)",
-    "interrupted": "(interruption: Interruption)",
+    "interrupted": "(interruption: Interruption)  # the item heard, the ms heard, the items deleted",
     "error": "(error: Exception)",
 }
 

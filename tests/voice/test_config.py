@@ -7,10 +7,12 @@ import pytest
 from pyagent.realtime.dialects import DIALECTS, get_dialect
 from pyagent.voice import Agent
 from pyagent.voice._config import (
+    DEFAULT_MODEL,
     AudioSettings,
     TurnDetectionSettings,
     build_flat_session,
     resolve_endpoint,
+    resolve_model,
 )
 from pyagent.voice.errors import ConfigurationError
 
@@ -133,3 +135,23 @@ def test_endpoint_resolution_order() -> None:
         resolve_endpoint(None, None, None, env)
     for name in ("endpoint=", "PYAGENT_ENDPOINT", "PYAGENT_API_KEY", "OPENAI_API_KEY", "AZURE_VOICELIVE_ENDPOINT"):
         assert name in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("model", "dialect", "resolved"),
+    [
+        ("gpt-4o-realtime", "openai", "gpt-realtime"),
+        ("gpt-4o-realtime", "voicelive", "gpt-realtime"),
+        ("gpt-realtime-mini", "openai", "gpt-realtime-mini"),
+        ("my-deployment", "azure-openai", "my-deployment"),
+        ("gpt-4o-realtime-preview", "azure-openai-ga", "gpt-4o-realtime-preview"),
+    ],
+)
+def test_the_default_model_stands_for_the_services_current_one(model: str, dialect: str, resolved: str) -> None:
+    assert resolve_model(model, dialect) == resolved
+
+
+@pytest.mark.parametrize("dialect", ["azure-openai", "azure-openai-ga"])
+def test_azure_openai_needs_a_deployment_name(dialect: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"model='<deployment>'.*model parameter"):
+        resolve_model(DEFAULT_MODEL, dialect)

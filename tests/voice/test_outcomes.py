@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from voice.conftest import DIALECTS
 from voice.service_script import Service
 
 from pyagent import Agent, VoiceSession
@@ -170,16 +171,17 @@ CASES: dict[str, tuple[Callable[[Service, str], Awaitable[None]], Caller, dict[s
 MATRIX = [(wait, fault) for wait, (_, _, _, faults) in CASES.items() for fault in faults]
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize(("wait", "fault"), MATRIX)
-async def test_every_wait_ends(wait: str, fault: str) -> None:
+async def test_every_wait_ends(wait: str, fault: str, dialect: str) -> None:
     script, caller, options, _ = CASES[wait]
 
     async def service(peer: ScriptedPeer) -> None:
-        await script(Service(peer, "openai"), fault)
+        await script(Service(peer, dialect), fault)
 
     told: list[tuple[Exception, SessionState]] = []
     async with ScriptedServer(service) as server:
-        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai", **options)
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect=dialect, **options)
         session.on("error")(lambda error: told.append((error, session.state)))
         try:
             async with asyncio.timeout(20):  # a hang guard, not a measurement: every case ends in milliseconds

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import base64
 import json
+import pathlib
 from typing import Any
 
 import pytest
 from voice.conftest import chunks
+from voice.core_support import CoreDriver
 
 from conftest import FIXTURES
 from pyagent import Agent, VoiceSession, tool
+from pyagent.realtime import decode_server_event
+from pyagent.realtime.dialects import get_dialect
 from pyagent.realtime.testing import Close, Drop, Expect, ScriptedServer, Send, Step
-from pyagent.voice import SessionClosedError, SessionState
+from pyagent.voice import SessionClosedError, SessionState, ToolCallRecord, VoiceResponse
+from pyagent.voice._core import RunTools
+from pyagent.voice._results import TurnOutcome
 
 SESSIONS = FIXTURES / "sessions"
 
@@ -134,3 +140,75 @@ async def test_a_text_response_fills_text_and_text_chunks() -> None:
         response = await voice.receive()
     assert [(p.kind, p.text, p.data) for p in pieces] == [("text", "Sunny, ", b""), ("text", "22 degrees.", b"")]
     assert (response.text, response.transcript, response.audio, response.id) == ("Again.", "", b"", "resp_2")
+
+
+# --------------------------------------------------------------------------------------------------- core == session
+
+
+def turns_through_the_core(path: pathlib.Path, *, caller_turn: bool) -> list[TurnOutcome]:
+    """Feed a recording's server events to the voice core alone, answering tool calls as the recording did."""
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    dialect = get_dialect(records[0]["dialect"])
+    outputs = {
+        r["event"]["item"]["call_id"]: r["event"]["item"]["output"]
+        for r in records
+        if r["dir"] == "client" and r["event"]["type"] == "conversation.item.create"
+    }
+    driver = CoreDriver(server_turn_detection=not caller_turn)
+    if caller_turn:
+        number, effects = driver.core.open_turn()
+        driver.run(effects)
+        driver.run(driver.core.end_turn(number, {}))
+    for record in records:
+        if record["dir"] != "server":
+            continue
+        event = decode_server_event(json.dumps(record["event"]))
+        for effect in driver.run(driver.core.receive(dialect.canonical_event_name(event.type), event)):
+            if isinstance(effect, RunTools):
+                results = [ToolCallRecord(c.call_id, c.name, c.arguments, outputs[c.call_id]) for c in effect.calls]
+                driver.run(driver.core.tools_done(effect.turn, results))
+    return driver.finished()
+
+
+async def turns_through_the_session(
+    path: pathlib.Path, dialect: str, *, caller_turn: bool, audio: bytes
+) -> list[VoiceResponse]:
+    async with ScriptedServer.from_session(path) as server:
+        agent = Agent("forecaster", "You tell the weather.", tools=[forecast])
+        session = VoiceSession(
+            model="gpt-realtime", agent=agent, endpoint=server.endpoint, dialect=dialect, turn_detection=not caller_turn
+        )
+        async with session.connect() as voice:
+            if caller_turn:
+                return [await voice.respond(b"\x00\x00" * 4800)]
+            for chunk in chunks(audio, 4800):
+                await voice.send_audio(chunk, commit=False)
+            return [await voice.receive()]
+
+
+@pytest.mark.parametrize(
+    ("name", "caller_turn"),
+    [
+        ("scripted_openai_turn", True),
+        ("scripted_voicelive_turn", True),
+        ("local_openai_spoken_weather_tool_turn", False),
+        ("local_voicelive_g711_spoken_turn", False),
+    ],
+)
+async def test_a_recording_gives_the_same_turns_through_the_core_as_through_the_session(
+    name: str, caller_turn: bool, weather_audio: bytes
+) -> None:
+    path = SESSIONS / f"{name}.jsonl"
+    through_core = turns_through_the_core(path, caller_turn=caller_turn)
+    dialect = json.loads(path.read_text().splitlines()[0])["dialect"]
+    through_session = await turns_through_the_session(path, dialect, caller_turn=caller_turn, audio=weather_audio)
+    assert len(through_core) == len(through_session) == 1
+    for outcome, response in zip(through_core, through_session, strict=True):
+        assert outcome.transcript == response.transcript
+        assert outcome.transcript
+        assert outcome.input_transcript == response.input_transcript
+        assert outcome.response_ids == response.response_ids
+        assert outcome.item_ids == response.item_ids
+        assert outcome.input_item_ids == response.input_item_ids
+        assert outcome.status == response.status
+        assert [(c.call_id, c.name) for c in outcome.tool_calls] == [(c.call_id, c.name) for c in response.tool_calls]
