@@ -376,3 +376,28 @@ async def test_leaving_the_context_mid_answer_cancels_nothing_left_waiting() -> 
         gc.collect()
     assert session.state is SessionState.DISCONNECTED
     assert not [w for w in caught if "never awaited" in str(w.message)]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_the_local_servers_expiry_is_told_once_and_raised_by_the_next_call(dialect: str) -> None:
+    """LocalServer ends a session at its maximum duration as OpenAI does: ``session_expired``, then 1001."""
+    told: list[tuple[Exception, SessionState]] = []
+    arrived = asyncio.Event()
+    async with LocalServer(max_session_seconds=0.5) as server:
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect=dialect)
+
+        @session.on("error")
+        def on_error(error: Exception) -> None:
+            told.append((error, session.state))
+            arrived.set()
+
+        await session.connect()
+        async with asyncio.timeout(10):
+            await arrived.wait()
+        await asyncio.sleep(0.1)  # nothing else is told
+        with pytest.raises(SessionClosedError) as info:
+            await session.send_text("are you there?")
+    assert told == [(info.value, SessionState.DISCONNECTED)]
+    assert info.value.code == 1001
+    assert info.value.service_error is not None
+    assert info.value.service_error.code == "session_expired"
