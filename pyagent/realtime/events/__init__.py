@@ -14,6 +14,7 @@ from pyagent.realtime.events._base import (
     Model,
     ServerEventBase,
     TaggedModel,
+    WireFields,
 )
 from pyagent.realtime.events._client import (
     ConversationItemCreate,
@@ -41,12 +42,21 @@ from pyagent.realtime.events._client import (
 )
 from pyagent.realtime.events._fallback import (
     InvalidEvent,
+    UnknownContentPart,
     UnknownEvent,
+    UnknownItem,
+    UnknownPart,
+    UnknownTool,
+    UnknownToolChoice,
+    UnknownTranscriptionUsage,
+    UnknownTruncation,
+    UnknownTurnDetection,
 )
 from pyagent.realtime.events._models import (
     Animation,
     AudioContent,
     AudioEchoCancellation,
+    AudioFormat,
     AudioInputTranscription,
     AudioNoiseReduction,
     Avatar,
@@ -218,6 +228,7 @@ __all__ = [
     "Animation",
     "AudioContent",
     "AudioEchoCancellation",
+    "AudioFormat",
     "AudioInputTranscription",
     "AudioNoiseReduction",
     "Avatar",
@@ -408,13 +419,22 @@ __all__ = [
     "TranscriptionWord",
     "Truncation",
     "TurnDetection",
+    "UnknownContentPart",
     "UnknownEvent",
+    "UnknownItem",
+    "UnknownPart",
+    "UnknownTool",
+    "UnknownToolChoice",
+    "UnknownTranscriptionUsage",
+    "UnknownTruncation",
+    "UnknownTurnDetection",
     "Usage",
     "Voice",
     "WarningDetail",
     "WarningEvent",
     "WebSearchCallItem",
     "WireAudioFormat",
+    "WireFields",
 ]
 
 # Runtime unions (``Union[...]``, not ``X | Y``): msgspec builds one decoder for each.
