@@ -7,6 +7,7 @@ Third-party errors (websockets, msgspec) are translated here, at the boundary, a
      │    ├── EventDecodeError          an incoming frame is not a JSON object
      │    ├── EventValidationError      an outgoing event of a known type does not fit its schema
      │    └── FieldNotSetError          ``event["name"]`` for a field the event does not carry (also a KeyError)
+     ├── MissingDependencyError         a feature needs a package that is not installed (also an ImportError)
      └── ConnectionError                anything about the WebSocket connection
           ├── HandshakeError            the server refused the upgrade (HTTP status and body kept)
           ├── ConnectionTimeout         opening, receiving or closing took too long
@@ -34,6 +35,7 @@ __all__ = [
     "HandshakeError",
     "InsecureTransportError",
     "KeepaliveTimeout",
+    "MissingDependencyError",
 ]
 
 
@@ -82,6 +84,10 @@ class FieldNotSetError(CodecError, KeyError):
 
     def __str__(self) -> str:  # KeyError's own str() would quote the whole message
         return str(self.args[0])
+
+
+class MissingDependencyError(PyagentError, ImportError):
+    """A feature needs a package that is not installed; the message names what to install (``pip install ...``)."""
 
 
 class ConnectionError(

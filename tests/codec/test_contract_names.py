@@ -73,6 +73,7 @@ def test_nested_models_exist(name: str) -> None:
 # the format variants' own type. Every other optional field starts UNSET, absent on the wire.
 WIRE_DEFAULTS = {
     ("AudioEchoCancellation", "type"): "server_echo_cancellation",
+    ("SessionAgent", "type"): "agent",
     ("PcmAudioFormat", "type"): "audio/pcm",
     ("PcmuAudioFormat", "type"): "audio/pcmu",
     ("PcmaAudioFormat", "type"): "audio/pcma",

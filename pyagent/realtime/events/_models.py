@@ -959,9 +959,10 @@ class InterimResponse(Model, kw_only=True):
 
 
 class SessionAgent(Model, kw_only=True):
-    """The Foundry agent a Voice Live session runs in agent mode."""
+    """The Foundry agent a Voice Live session runs in agent mode; ``type`` is ``"agent"``, the one kind there is
+    (what the Azure SDK's ``AgentConfig`` sends too)."""
 
-    type: str | UnsetType | None = UNSET
+    type: str | UnsetType | None = "agent"
     name: str | UnsetType | None = UNSET
     description: str | UnsetType | None = UNSET
     agent_id: str | UnsetType | None = UNSET
