@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 import enum
-import importlib.util
 import inspect
 import json
+import sys
 import typing
 from typing import Any
 
@@ -24,6 +24,7 @@ from pyagent.realtime.errors import MissingDependencyError
 am = pytest.importorskip("azure.ai.voicelive.models")
 model_base = pytest.importorskip("azure.ai.voicelive._utils.model_base")
 azure_credentials = pytest.importorskip("azure.core.credentials")
+azure_credentials_async = pytest.importorskip("azure.core.credentials_async")
 
 SDK_NAMES = sorted(am.__all__)
 SDK_ENUMS = [n for n in SDK_NAMES if inspect.isclass(getattr(am, n)) and issubclass(getattr(am, n), enum.Enum)]
@@ -270,9 +271,21 @@ def test_credentials_port_without_an_azure_package() -> None:
     assert "k-123" not in repr(key)
     assert not isinstance(key, AsyncTokenCredential)
     assert not isinstance(azure_credentials.AzureKeyCredential("k"), AsyncTokenCredential)
-    if importlib.util.find_spec("azure.identity") is None:  # not a dependency: the error says what to install
-        with pytest.raises(MissingDependencyError, match="pip install azure-identity") as missing:
-            DefaultAzureCredential()
-        assert isinstance(missing.value, ImportError)
-    else:  # pragma: no cover - where azure-identity is installed, it is its credential
-        assert isinstance(DefaultAzureCredential(), AsyncTokenCredential)
+
+
+def test_default_azure_credential_needs_azure_identity_only_when_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "azure.identity.aio", None)  # as where azure-identity is not installed
+    with pytest.raises(MissingDependencyError, match="pip install azure-identity") as missing:
+        DefaultAzureCredential()
+    assert isinstance(missing.value, ImportError)
+
+
+async def test_default_azure_credential_is_azure_identitys() -> None:
+    identity = pytest.importorskip("azure.identity.aio")
+    credential = DefaultAzureCredential(exclude_interactive_browser_credential=True)
+    try:
+        assert isinstance(credential, identity.DefaultAzureCredential)
+        assert isinstance(credential, AsyncTokenCredential)
+        assert isinstance(credential, azure_credentials_async.AsyncTokenCredential)
+    finally:
+        await credential.close()
