@@ -41,7 +41,7 @@ from pyagent.realtime.events import (
     UnknownEvent,
 )
 from pyagent.realtime.events._base import to_wire
-from pyagent.realtime.events._shapes import Fix, apply_fixes, check_struct, prepare
+from pyagent.realtime.events._shapes import Fix, apply_fixes, check_struct, prepare, struct_shape
 
 __all__ = [
     "decode_client_event",
@@ -61,6 +61,10 @@ _ENCODER = msgspec.json.Encoder()
 # msgspec ends a validation message with " - at `$.path`" when the fault is below the top level.
 _AT_PATH = re.compile(r" - at `(\$[^`]*)`$")
 _MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
+# The events with neither nested objects nor numbers (the audio appends and deltas among them): nothing to check
+# before encoding them but whether they carry unknown fields.
+_EVENT_CLASSES: list[type[msgspec.Struct]] = [*CLIENT_EVENT_TYPES.values(), *SERVER_EVENT_TYPES.values()]
+_FLAT_EVENTS = frozenset(cls for cls in _EVENT_CLASSES if not struct_shape(cls).nested and not struct_shape(cls).floats)
 # What encoding a Struct can raise for a value JSON cannot hold (a lone surrogate, a type msgspec does not know).
 _ENCODE_ERRORS = (TypeError, msgspec.EncodeError, UnicodeEncodeError, RecursionError, OverflowError)
 
@@ -147,6 +151,8 @@ def _encode_struct(event: ClientEventBase | ServerEventBase) -> bytes:
         EventValidationError: a number, a string or a value JSON cannot carry.
     """
     try:
+        if type(event) in _FLAT_EVENTS and not event._extra:
+            return _ENCODER.encode(event)
         if check_struct(event):
             return _ENCODER.encode(to_wire(event))
         return _ENCODER.encode(event)
