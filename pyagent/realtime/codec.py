@@ -217,9 +217,8 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
         raise EventValidationError("an event needs a string `type`", "", "$.type")
     cls = known.get(event_type)
     try:
-        if cls is not None:  # checked against its Struct, then sent as given
-            msgspec.convert(prepare(event, cls, [], numbers=True), cls)
-        return _ENCODER.encode(to_wire(event))
+        wire = cls is not None and _check_mapping(event, cls)  # checked against its Struct, then sent as given
+        return _ENCODER.encode(to_wire(event) if wire else event)
     except EventValidationError as exc:
         raise EventValidationError(f"{event_type}: {exc}", event_type, exc.path) from None
     except msgspec.ValidationError as exc:
@@ -229,6 +228,24 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
         raise EventValidationError(f"{event_type}: nested too deeply", event_type) from None
     except _ENCODE_ERRORS as exc:
         raise EventValidationError(f"{event_type}: cannot encode as JSON: {_why(exc)}", event_type) from None
+
+
+def _check_mapping(event: dict[str, Any], cls: type[msgspec.Struct]) -> bool:
+    """Check a mapping to send against its Struct; tell whether a Struct inside it carries unknown fields.
+
+    Raises:
+        msgspec.ValidationError: it does not fit (a field it does not model is no fault).
+        EventValidationError: a ``float`` field holds NaN, infinity or a ``Decimal``.
+    """
+    if cls in _FLAT_EVENTS:  # no numbers and no nested objects: one pass in C settles it, unless a field is new
+        try:
+            msgspec.convert(event, cls)
+            return False
+        except msgspec.ValidationError:
+            pass
+    fixes: list[Fix] = []
+    msgspec.convert(prepare(event, cls, fixes, numbers=True), cls)
+    return any(fix.wire for fix in fixes)
 
 
 def _text(data: Frame) -> str:

@@ -466,3 +466,20 @@ def test_the_azure_sdk_idiom_reads_a_transcript() -> None:
     with pytest.raises(KeyError):
         invalid["response_id"]
     assert InputAudioBufferAppend(audio=b"\x00\x01")["audio"] == b"\x00\x01"  # Python values: audio is bytes
+
+
+def test_a_struct_inside_a_mapping_keeps_its_unknown_fields_and_its_numbers_are_checked() -> None:
+    session = Session(instructions="x")
+    session["voice_pitch"] = "+2st"
+    wire = json.loads(encode_client_event({"type": "session.update", "session": session}))
+    assert wire == {"type": "session.update", "session": {"instructions": "x", "voice_pitch": "+2st"}}
+    with pytest.raises(EventValidationError) as info:
+        encode_client_event({"type": "session.update", "session": Session(temperature=math.nan)})
+    assert info.value.path == "$.session.temperature"
+    # a flat event as a mapping: a field pyagent does not model passes, a wrong type does not
+    assert json.loads(encode_client_event({"type": "input_audio_buffer.clear", "x": 1})) == {
+        "type": "input_audio_buffer.clear",
+        "x": 1,
+    }
+    with pytest.raises(EventValidationError):
+        encode_client_event({"type": "input_audio_buffer.append", "audio": 5})

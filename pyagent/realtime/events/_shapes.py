@@ -118,11 +118,13 @@ _SHAPES: dict[type, StructShape] = {}
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """What :func:`prepare` changed at ``path``: unknown ``fields`` set aside, or a ``part`` put in a placeholder."""
+    """What :func:`prepare` found at ``path``: unknown ``fields`` set aside, a ``part`` put in a placeholder, or (for
+    data to send) a Struct carrying unknown fields, so the data must be written through ``to_wire``."""
 
     path: Path
     fields: dict[str, Any] | None = None
     part: UnknownPart | None = None
+    wire: bool = False
 
 
 def struct_shape(cls: type[msgspec.Struct]) -> StructShape:
@@ -253,15 +255,15 @@ def _prepare(value: Any, shape: Shape, path: Path, where: str, fixes: list[Fix],
         return value
     if isinstance(value, list) and shape.items is not None:
         return _prepare(value, shape.items, path, where, fixes, numbers)
-    if isinstance(value, msgspec.Struct) and numbers:
-        check_struct(value, where)
+    if isinstance(value, msgspec.Struct) and numbers and check_struct(value, where):
+        fixes.append(Fix(path, wire=True))
     return value
 
 
 def _prepare_struct(value: Any, shape: StructShape, path: Path, where: str, fixes: list[Fix], numbers: bool) -> Any:
     if not isinstance(value, dict):
-        if isinstance(value, msgspec.Struct) and numbers:
-            check_struct(value, where)
+        if isinstance(value, msgspec.Struct) and numbers and check_struct(value, where):
+            fixes.append(Fix(path, wire=True))
         return value
     out: dict[str, Any] = {}
     unknown: dict[str, Any] | None = None
