@@ -289,3 +289,26 @@ async def test_default_azure_credential_is_azure_identitys() -> None:
         assert isinstance(credential, azure_credentials_async.AsyncTokenCredential)
     finally:
         await credential.close()
+
+
+async def test_what_recv_returns_passes_isinstance_against_the_sdk_names() -> None:
+    from pyagent.realtime import connect
+    from pyagent.server import LocalServer
+
+    async with (
+        LocalServer(speech="off") as server,
+        connect(endpoint=server.endpoint, credential=AzureKeyCredential("k"), model="gpt-realtime") as connection,
+    ):
+        created = await connection.recv()
+        assert isinstance(created, pm.ServerEventSessionCreated)
+        assert created.type == pm.ServerEventType.SESSION_CREATED
+        await connection.session.update(session=pm.RequestSession(instructions="Be brief.", turn_detection=None))
+        updated = await connection.recv()
+        assert isinstance(updated, pm.ServerEventSessionUpdated)
+        assert isinstance(updated.session, pm.ResponseSession)
+        assert updated.session.instructions == "Be brief."
+        await connection.conversation.item.create(item=pm.UserMessageItem(content=[pm.InputTextContentPart(text="hi")]))
+        added = await connection.recv()
+        assert isinstance(added, pm.ServerEventConversationItemCreated)
+        assert isinstance(added.item, pm.ResponseMessageItem)
+        assert added.item.role == pm.MessageRole.USER  # type: ignore[union-attr]
