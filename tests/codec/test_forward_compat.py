@@ -245,7 +245,7 @@ def test_an_unknown_variant_is_an_unknown_part_of_a_typed_event(union: str) -> N
     assert part.type == "x_future_variant"
     assert part.raw == variant
     assert part["payload"] == {"a": [1, 2]}
-    assert "token" not in repr(part) or "'t'" not in repr(part)  # keys only: a new part may carry a secret
+    assert "'t'" not in repr(part)  # keys only: a new part may carry a secret
     assert _encode(holder.event, event) == frame
 
 

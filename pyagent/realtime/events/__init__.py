@@ -2,7 +2,10 @@
 
 Every event is a msgspec Struct tagged by its wire ``type`` (``ResponseOutputAudioDelta`` for
 ``response.output_audio.delta``); :data:`ServerEvent` and :data:`ClientEvent` are the unions the codec returns,
-including :class:`UnknownEvent` and :class:`InvalidEvent` for frames it cannot type.
+including :class:`UnknownEvent` and :class:`InvalidEvent` for frames it cannot type. Inside a typed event, a field
+pyagent does not model is kept in the ``extra_fields`` of the object that carried it, and a union variant it does not
+model is an :class:`UnknownPart` (``UnknownItem``, ``UnknownContentPart``, ...); every event and nested object also
+reads like a mapping of its wire fields (:class:`WireFields`).
 """
 
 from __future__ import annotations
