@@ -6,14 +6,13 @@ Each name is one of pyagent's own classes, not a look-alike: ``ServerEventRespon
 ``isinstance`` against the SDK's name holds for what ``recv()`` returns. Where the SDK has a request-side class that
 fills in a discriminator (``UserMessageItem``'s ``role``, ``AzureStandardVoice``'s ``type``,
 ``ResponseCancelledDetails``'s ``type``), the name is a subclass of pyagent's class that fills in the same value;
-decoding gives pyagent's class. The
-SDK's abstract bases (``Tool``, ``TurnDetection``, ``ConversationRequestItem``, ``ResponseItem``, ``ContentPart``,
-``ServerEvent``, ...) are pyagent's unions, which work in ``isinstance`` and annotations. The enums are ``StrEnum``s
-equal to their wire strings, as the SDK's are; ``ServerEventType`` and ``ClientEventType`` name every event pyagent
-models, the SDK's among them.
+decoding gives pyagent's class. The SDK's abstract bases (``Tool``, ``TurnDetection``, ``ConversationRequestItem``,
+``ResponseItem``, ``ContentPart``, ``ServerEvent``, ...) are pyagent's unions, which work in ``isinstance`` and
+annotations. The enums are ``StrEnum``s equal to their wire strings, as the SDK's are; ``ServerEventType`` and
+``ClientEventType`` name every event pyagent models, the SDK's among them.
 
-Every model encodes what the SDK's ``as_dict()`` gives for the same arguments (``tests/realtime/test_models.py`` holds
-the two together), with one difference: pyagent sends an explicit ``None`` as ``null`` (absent and ``null`` differ on
+Every model encodes what the SDK's ``as_dict()`` gives for the same arguments (``tests/azure_sdk/test_models.py``
+holds the two together), with one difference: pyagent sends an explicit ``None`` as ``null`` (absent and ``null`` differ on
 this wire: ``turn_detection=None`` turns server VAD off), where the SDK leaves the field out, except in
 ``RequestSession``. Leave a field out rather than passing ``None`` to keep it off the wire. Reading also differs in one
 way: ``event["delta"]`` gives the audio as ``bytes`` (``event.delta`` in both), where the SDK's mapping view gives
