@@ -12,8 +12,8 @@ annotations. The enums are ``StrEnum``s equal to their wire strings, as the SDK'
 ``ClientEventType`` name every event pyagent models, the SDK's among them.
 
 Every model encodes what the SDK's ``as_dict()`` gives for the same arguments (``tests/azure_sdk/test_models.py``
-holds the two together), with one difference: pyagent sends an explicit ``None`` as ``null`` (absent and ``null`` differ on
-this wire: ``turn_detection=None`` turns server VAD off), where the SDK leaves the field out, except in
+holds the two together), with one difference: pyagent sends an explicit ``None`` as ``null`` (absent and ``null``
+differ on this wire: ``turn_detection=None`` turns server VAD off), where the SDK leaves the field out, except in
 ``RequestSession``. Leave a field out rather than passing ``None`` to keep it off the wire. Reading also differs in one
 way: ``event["delta"]`` gives the audio as ``bytes`` (``event.delta`` in both), where the SDK's mapping view gives
 base64 text.
