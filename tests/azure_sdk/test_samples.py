@@ -86,18 +86,28 @@ def _nonzero(pcm: bytes) -> bytes:
     return samples[samples != 0].tobytes()
 
 
-def _sound_in(path: pathlib.Path) -> int:
-    return len(_nonzero(path.read_bytes())) if path.exists() else 0
+def _speaker_state(path: pathlib.Path) -> tuple[int, int]:
+    """(samples of sound written, samples of silence written since the last sound)."""
+    if not path.exists():
+        return 0, 0
+    data = path.read_bytes()
+    samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
+    sound = np.flatnonzero(samples)
+    return len(sound), (len(samples) - 1 - int(sound[-1])) if len(sound) else len(samples)
 
 
 async def _played_settles(path: pathlib.Path) -> None:
-    """Wait until the speaker has written everything it will: no new sound for half a second (20 s at most)."""
+    """Wait until the speaker has played everything it will: half a second of silence after the sound (a callback
+    speaker pads with silence), or no new sound for two seconds (a blocking one writes nothing when idle); 30 s
+    at most."""
     last, still = -1, 0
-    for _ in range(200):
-        size = await asyncio.to_thread(_sound_in, path)
-        still = still + 1 if size == last else 0
-        last = size
-        if still >= 5:
+    for _ in range(300):
+        sound, silence_after = await asyncio.to_thread(_speaker_state, path)
+        if sound and silence_after >= 12000:
+            return
+        still = still + 1 if sound == last else 0
+        last = sound
+        if still >= 20:
             return
         await asyncio.sleep(0.1)
 
