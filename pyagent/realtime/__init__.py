@@ -1,11 +1,14 @@
 """The protocol level: the typed event codec, the dialects and the realtime connection.
 
-Code written for ``azure.ai.voicelive.aio`` ports by changing its import to ``pyagent.realtime``; the same code
-reaches OpenAI and Azure OpenAI by passing ``dialect=`` (or letting ``"auto"`` judge from the endpoint).
+Code written for ``azure.ai.voicelive.aio`` ports by changing its imports: ``azure.ai.voicelive.aio`` to
+``pyagent.realtime``, ``azure.ai.voicelive.models`` to :mod:`pyagent.realtime.models`, and azure-core's
+``AzureKeyCredential`` / ``AsyncTokenCredential`` (and azure-identity's ``DefaultAzureCredential``) to the names here.
+The same code reaches OpenAI and Azure OpenAI by passing ``dialect=`` (or letting ``"auto"`` judge from the endpoint).
 """
 
 from __future__ import annotations
 
+from pyagent.realtime._azure import AsyncTokenCredential, AzureKeyCredential, DefaultAzureCredential
 from pyagent.realtime._connection import RealtimeConnection, VoiceLiveConnection, connect
 from pyagent.realtime._credentials import AccessToken, KeyCredential, TokenCredential
 from pyagent.realtime._options import WebsocketConnectionOptions
@@ -42,15 +45,19 @@ from pyagent.realtime.errors import (
     ConnectionTimeout,
     EventDecodeError,
     EventValidationError,
+    FieldNotSetError,
     HandshakeError,
     InsecureTransportError,
     KeepaliveTimeout,
+    MissingDependencyError,
 )
 
 __all__ = [
     "AZURE_OPENAI",
     "AZURE_OPENAI_GA",
     "AccessToken",
+    "AsyncTokenCredential",
+    "AzureKeyCredential",
     "CodecError",
     "ConcurrencyError",
     "ConnectionClosed",
@@ -59,10 +66,12 @@ __all__ = [
     "ConversationItemResource",
     "ConversationResource",
     "DIALECTS",
+    "DefaultAzureCredential",
     "Dialect",
     "DialectName",
     "EventDecodeError",
     "EventValidationError",
+    "FieldNotSetError",
     "HandshakeError",
     "InputAudioBufferResource",
     "InputAudioResource",
@@ -71,6 +80,7 @@ __all__ = [
     "InsecureTransportError",
     "KeepaliveTimeout",
     "KeyCredential",
+    "MissingDependencyError",
     "OPENAI",
     "OutputAudioBufferResource",
     "RealtimeConnection",

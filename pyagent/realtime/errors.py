@@ -5,7 +5,9 @@ Third-party errors (websockets, msgspec) are translated here, at the boundary, a
     PyagentError
      ├── CodecError                     an event could not be read or written
      │    ├── EventDecodeError          an incoming frame is not a JSON object
-     │    └── EventValidationError      an outgoing event of a known type does not fit its schema
+     │    ├── EventValidationError      an outgoing event of a known type does not fit its schema
+     │    └── FieldNotSetError          ``event["name"]`` for a field the event does not carry (also a KeyError)
+     ├── MissingDependencyError         a feature needs a package that is not installed (also an ImportError)
      └── ConnectionError                anything about the WebSocket connection
           ├── HandshakeError            the server refused the upgrade (HTTP status and body kept)
           ├── ConnectionTimeout         opening, receiving or closing took too long
@@ -29,9 +31,11 @@ __all__ = [
     "ConnectionTimeout",
     "EventDecodeError",
     "EventValidationError",
+    "FieldNotSetError",
     "HandshakeError",
     "InsecureTransportError",
     "KeepaliveTimeout",
+    "MissingDependencyError",
 ]
 
 
@@ -46,7 +50,7 @@ class EventDecodeError(CodecError):
         data: the frame as received, so nothing is lost.
     """
 
-    def __init__(self, message: str, data: str | bytes) -> None:
+    def __init__(self, message: str, data: str | bytes | bytearray | memoryview) -> None:
         super().__init__(message)
         self.data = data
 
@@ -63,6 +67,27 @@ class EventValidationError(CodecError):
         super().__init__(message)
         self.event_type = event_type
         self.path = path
+
+
+class FieldNotSetError(CodecError, KeyError):
+    """``event["name"]`` named a field the event (or nested model) does not carry: absent on the wire, or left unset.
+
+    It is a :class:`KeyError`, so mapping-style code (``try: event[key] except KeyError``) works unchanged.
+
+    Attributes:
+        key: the wire name that was asked for.
+    """
+
+    def __init__(self, key: str, owner: str) -> None:
+        super().__init__(f"{owner} has no field {key!r} set")
+        self.key = key
+
+    def __str__(self) -> str:  # KeyError's own str() would quote the whole message
+        return str(self.args[0])
+
+
+class MissingDependencyError(PyagentError, ImportError):
+    """A feature needs a package that is not installed; the message names what to install (``pip install ...``)."""
 
 
 class ConnectionError(

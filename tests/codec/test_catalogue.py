@@ -20,8 +20,8 @@ MODELS: dict[str, Any] = json.loads((ROOT / "protocol" / "models.json").read_tex
 EVENTS: list[dict[str, Any]] = CATALOGUE["events"]
 
 
-def _by_name(fields: list[dict[str, Any]]) -> dict[str, tuple[str, bool]]:
-    return {f["name"]: (f["type"], f["required"]) for f in fields}
+def _by_name(fields: list[dict[str, Any]]) -> dict[str, tuple[str, bool, Any]]:
+    return {f["name"]: (f["type"], f["required"], f.get("default")) for f in fields}
 
 
 def _class_name(event_type: str) -> str:

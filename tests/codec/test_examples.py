@@ -13,10 +13,10 @@ from pyagent.realtime.codec import decode_client_event, decode_server_event, enc
 from pyagent.realtime.events import (
     CLIENT_EVENT_TYPES,
     SERVER_EVENT_TYPES,
+    AudioFormat,
     ConversationItemRetrieved,
     InputAudioBufferAppend,
     OutputAudioContent,
-    PcmAudioFormat,
     ResponseDone,
     ResponseOutputAudioDelta,
     ServerVad,
@@ -76,7 +76,8 @@ def test_recorded_ga_session_decodes_inside_session_created(name: str) -> None:
     typed = event.session  # type: ignore[union-attr]
     assert isinstance(typed, Session)
     assert isinstance(typed.audio, msgspec.Struct)
-    assert isinstance(typed.audio.input.format, PcmAudioFormat)  # type: ignore[union-attr]
+    assert isinstance(typed.audio.input.format, AudioFormat)  # type: ignore[union-attr]
+    assert typed.audio.input.format.type == "audio/pcm"  # type: ignore[union-attr]
     assert typed.audio.input.format.rate == 24000  # type: ignore[union-attr]
     assert isinstance(typed.audio.input.turn_detection, ServerVad)  # type: ignore[union-attr]
     assert typed.audio.input.turn_detection.idle_timeout_ms is None  # type: ignore[union-attr]

@@ -23,7 +23,7 @@ ALIASES: dict[frozenset[type], str] = {
 # Unions that also allow a string render as their alias too.
 STRING_ALIASES: dict[frozenset[type], str] = {
     frozenset(a for a in typing.get_args(getattr(events, name)) if a is not str): name
-    for name in ("ToolChoice", "Truncation", "WireAudioFormat")
+    for name in ("ToolChoice", "Truncation")
 }
 
 
@@ -71,10 +71,14 @@ def _render(info: mi.Type) -> str:
 
 
 def struct_fields(cls: type[msgspec.Struct]) -> list[dict[str, Any]]:
-    """The fields of a Struct as the catalogue lists them: name, type, required."""
+    """The fields of a Struct as the catalogue lists them: name, type, required, and a ``default`` where one fills an
+    unset field (``AudioEchoCancellation``'s ``type``)."""
     hints = typing.get_type_hints(cls)
     out = []
     for field in msgspec.structs.fields(cls):
         required = field.default is msgspec.NODEFAULT and field.default_factory is msgspec.NODEFAULT
-        out.append({"name": field.encode_name, "type": render(hints[field.name]), "required": required})
+        entry = {"name": field.encode_name, "type": render(hints[field.name]), "required": required}
+        if field.default not in (msgspec.NODEFAULT, msgspec.UNSET):
+            entry["default"] = field.default
+        out.append(entry)
     return out

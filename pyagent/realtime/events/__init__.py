@@ -2,7 +2,10 @@
 
 Every event is a msgspec Struct tagged by its wire ``type`` (``ResponseOutputAudioDelta`` for
 ``response.output_audio.delta``); :data:`ServerEvent` and :data:`ClientEvent` are the unions the codec returns,
-including :class:`UnknownEvent` and :class:`InvalidEvent` for frames it cannot type.
+including :class:`UnknownEvent` and :class:`InvalidEvent` for frames it cannot type. Inside a typed event, a field
+pyagent does not model is kept in the ``extra_fields`` of the object that carried it, and a union variant it does not
+model is an :class:`UnknownPart` (``UnknownItem``, ``UnknownContentPart``, ...); every event and nested object also
+reads like a mapping of its wire fields (:class:`WireFields`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pyagent.realtime.events._base import (
     Model,
     ServerEventBase,
     TaggedModel,
+    WireFields,
 )
 from pyagent.realtime.events._client import (
     ConversationItemCreate,
@@ -41,12 +45,21 @@ from pyagent.realtime.events._client import (
 )
 from pyagent.realtime.events._fallback import (
     InvalidEvent,
+    UnknownContentPart,
     UnknownEvent,
+    UnknownItem,
+    UnknownPart,
+    UnknownTool,
+    UnknownToolChoice,
+    UnknownTranscriptionUsage,
+    UnknownTruncation,
+    UnknownTurnDetection,
 )
 from pyagent.realtime.events._models import (
     Animation,
     AudioContent,
     AudioEchoCancellation,
+    AudioFormat,
     AudioInputTranscription,
     AudioNoiseReduction,
     Avatar,
@@ -218,6 +231,7 @@ __all__ = [
     "Animation",
     "AudioContent",
     "AudioEchoCancellation",
+    "AudioFormat",
     "AudioInputTranscription",
     "AudioNoiseReduction",
     "Avatar",
@@ -408,13 +422,22 @@ __all__ = [
     "TranscriptionWord",
     "Truncation",
     "TurnDetection",
+    "UnknownContentPart",
     "UnknownEvent",
+    "UnknownItem",
+    "UnknownPart",
+    "UnknownTool",
+    "UnknownToolChoice",
+    "UnknownTranscriptionUsage",
+    "UnknownTruncation",
+    "UnknownTurnDetection",
     "Usage",
     "Voice",
     "WarningDetail",
     "WarningEvent",
     "WebSearchCallItem",
     "WireAudioFormat",
+    "WireFields",
 ]
 
 # Runtime unions (``Union[...]``, not ``X | Y``): msgspec builds one decoder for each.

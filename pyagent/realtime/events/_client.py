@@ -50,7 +50,7 @@ class ConversationItemCreate(ClientEventBase, tag="conversation.item.create", kw
     """
 
     type: ClassVar[Literal["conversation.item.create"]] = "conversation.item.create"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item: Item
     previous_item_id: str | UnsetType | None = UNSET
 
@@ -59,7 +59,7 @@ class ConversationItemDelete(ClientEventBase, tag="conversation.item.delete", kw
     """Remove an item from the conversation; answered by ``conversation.item.deleted``."""
 
     type: ClassVar[Literal["conversation.item.delete"]] = "conversation.item.delete"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
 
 
@@ -67,7 +67,7 @@ class ConversationItemRetrieve(ClientEventBase, tag="conversation.item.retrieve"
     """Ask for the server's copy of an item (with its audio); answered by ``conversation.item.retrieved``."""
 
     type: ClassVar[Literal["conversation.item.retrieve"]] = "conversation.item.retrieve"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
 
 
@@ -77,7 +77,7 @@ class ConversationItemTruncate(ClientEventBase, tag="conversation.item.truncate"
     """
 
     type: ClassVar[Literal["conversation.item.truncate"]] = "conversation.item.truncate"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     audio_end_ms: int
     content_index: int
     item_id: str
@@ -87,14 +87,14 @@ class InputAudioClear(ClientEventBase, tag="input_audio.clear", kw_only=True):
     """Voice Live: drop all input audio of the current turn."""
 
     type: ClassVar[Literal["input_audio.clear"]] = "input_audio.clear"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
 
 
 class InputAudioTurnAppend(ClientEventBase, tag="input_audio.turn.append", kw_only=True):
     """Voice Live: append audio to an explicit turn the client delimits itself."""
 
     type: ClassVar[Literal["input_audio.turn.append"]] = "input_audio.turn.append"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     turn_id: str
     audio: bytes
 
@@ -103,7 +103,7 @@ class InputAudioTurnCancel(ClientEventBase, tag="input_audio.turn.cancel", kw_on
     """Voice Live: abandon an explicit turn."""
 
     type: ClassVar[Literal["input_audio.turn.cancel"]] = "input_audio.turn.cancel"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     turn_id: str
 
 
@@ -111,7 +111,7 @@ class InputAudioTurnEnd(ClientEventBase, tag="input_audio.turn.end", kw_only=Tru
     """Voice Live: close an explicit turn so the server answers it."""
 
     type: ClassVar[Literal["input_audio.turn.end"]] = "input_audio.turn.end"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     turn_id: str
 
 
@@ -119,7 +119,7 @@ class InputAudioTurnStart(ClientEventBase, tag="input_audio.turn.start", kw_only
     """Voice Live: open an explicit turn (the client does its own turn detection)."""
 
     type: ClassVar[Literal["input_audio.turn.start"]] = "input_audio.turn.start"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     turn_id: str
 
 
@@ -127,7 +127,7 @@ class InputAudioBufferAppend(ClientEventBase, tag="input_audio_buffer.append", k
     """Stream microphone audio to the server; ``audio`` is PCM bytes here and base64 on the wire."""
 
     type: ClassVar[Literal["input_audio_buffer.append"]] = "input_audio_buffer.append"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     audio: bytes
 
 
@@ -135,7 +135,7 @@ class InputAudioBufferClear(ClientEventBase, tag="input_audio_buffer.clear", kw_
     """Discard uncommitted input audio; answered by ``input_audio_buffer.cleared``."""
 
     type: ClassVar[Literal["input_audio_buffer.clear"]] = "input_audio_buffer.clear"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
 
 
 class InputAudioBufferCommit(ClientEventBase, tag="input_audio_buffer.commit", kw_only=True):
@@ -144,14 +144,14 @@ class InputAudioBufferCommit(ClientEventBase, tag="input_audio_buffer.commit", k
     """
 
     type: ClassVar[Literal["input_audio_buffer.commit"]] = "input_audio_buffer.commit"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
 
 
 class InputTextDelta(ClientEventBase, tag="input_text.delta", kw_only=True):
     """Voice Live: stream user text into a message item piece by piece."""
 
     type: ClassVar[Literal["input_text.delta"]] = "input_text.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     id: str
     delta: str
     content_index: int | UnsetType | None = UNSET
@@ -161,7 +161,7 @@ class InputTextDone(ClientEventBase, tag="input_text.done", kw_only=True):
     """Voice Live: the streamed user text is complete."""
 
     type: ClassVar[Literal["input_text.done"]] = "input_text.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     id: str
     content_index: int | UnsetType | None = UNSET
 
@@ -170,14 +170,14 @@ class OutputAudioBufferClear(ClientEventBase, tag="output_audio_buffer.clear", k
     """WebRTC/SIP: stop the server's audio playback at once; answered by ``output_audio_buffer.cleared``."""
 
     type: ClassVar[Literal["output_audio_buffer.clear"]] = "output_audio_buffer.clear"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
 
 
 class ResponseCancel(ClientEventBase, tag="response.cancel", kw_only=True):
     """Stop the response in progress; the server ends it with ``response.done`` status ``cancelled``."""
 
     type: ClassVar[Literal["response.cancel"]] = "response.cancel"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str | UnsetType | None = UNSET
 
 
@@ -187,7 +187,7 @@ class ResponseCreate(ClientEventBase, tag="response.create", kw_only=True):
     """
 
     type: ClassVar[Literal["response.create"]] = "response.create"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response: ResponseCreateParams | UnsetType | None = UNSET
     additional_instructions: str | UnsetType | None = UNSET
 
@@ -198,7 +198,7 @@ class SessionAvatarConnect(ClientEventBase, tag="session.avatar.connect", kw_onl
     """
 
     type: ClassVar[Literal["session.avatar.connect"]] = "session.avatar.connect"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     client_sdp: str
 
 
@@ -206,14 +206,14 @@ class SessionClose(ClientEventBase, tag="session.close", kw_only=True):
     """Translation sessions: end the session; answered by ``session.closed``."""
 
     type: ClassVar[Literal["session.close"]] = "session.close"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
 
 
 class SessionInputAudioBufferAppend(ClientEventBase, tag="session.input_audio_buffer.append", kw_only=True):
     """Translation sessions: stream audio to translate; ``audio`` is PCM bytes."""
 
     type: ClassVar[Literal["session.input_audio_buffer.append"]] = "session.input_audio_buffer.append"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     audio: bytes
 
 
@@ -221,7 +221,7 @@ class SessionUpdate(ClientEventBase, tag="session.update", kw_only=True):
     """Change the session (instructions, voice, formats, turn detection, tools); answered by ``session.updated``."""
 
     type: ClassVar[Literal["session.update"]] = "session.update"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     session: Session
 
 
@@ -229,5 +229,5 @@ class TranscriptionSessionUpdate(ClientEventBase, tag="transcription_session.upd
     """Beta/Voice Live: configure a transcription-only session; answered by ``transcription_session.updated``."""
 
     type: ClassVar[Literal["transcription_session.update"]] = "transcription_session.update"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     session: Session

@@ -10,16 +10,26 @@ keep it, so a decoded event encodes back to the same JSON.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
 from msgspec import UNSET, UnsetType
 
 from pyagent.realtime.events._base import Model, TaggedModel, masked_repr
+from pyagent.realtime.events._fallback import (
+    UnknownContentPart,
+    UnknownItem,
+    UnknownTool,
+    UnknownToolChoice,
+    UnknownTranscriptionUsage,
+    UnknownTruncation,
+    UnknownTurnDetection,
+)
 
 __all__ = [
     "Animation",
     "AudioContent",
     "AudioEchoCancellation",
+    "AudioFormat",
     "AudioInputTranscription",
     "AudioNoiseReduction",
     "Avatar",
@@ -133,26 +143,38 @@ class WarningDetail(Model, kw_only=True):
 # --- audio formats, voices, transcription, noise and echo ---------------------------------------------------------
 
 
-class PcmAudioFormat(TaggedModel, tag="audio/pcm", kw_only=True):
-    """GA ``{"type": "audio/pcm", "rate": 24000}``: PCM16 little-endian mono."""
+class AudioFormat(Model, kw_only=True):
+    """GA's audio format object: ``{"type": "audio/pcm", "rate": 24000}``, ``{"type": "audio/pcmu"}``,
+    ``{"type": "audio/pcma"}``.
 
-    type: ClassVar[Literal["audio/pcm"]] = "audio/pcm"
+    One Struct rather than a tagged union because the OpenAI SDK leaves ``type`` optional (``{"rate": 24000}`` is
+    PCM) and a service may name a format pyagent does not know yet: both decode, and encode back as received. Build one
+    with :class:`PcmAudioFormat`, :class:`PcmuAudioFormat` or :class:`PcmaAudioFormat`, which fill in ``type``.
+    """
+
+    type: str | UnsetType | None = UNSET
     rate: int | UnsetType | None = UNSET
 
 
-class PcmuAudioFormat(TaggedModel, tag="audio/pcmu", kw_only=True):
-    """GA ``{"type": "audio/pcmu"}``: G.711 µ-law at 8 kHz."""
+class PcmAudioFormat(AudioFormat, kw_only=True):
+    """``{"type": "audio/pcm", "rate": 24000}``: PCM16 little-endian mono (``rate`` in Hz; GA takes 24000)."""
 
-    type: ClassVar[Literal["audio/pcmu"]] = "audio/pcmu"
-
-
-class PcmaAudioFormat(TaggedModel, tag="audio/pcma", kw_only=True):
-    """GA ``{"type": "audio/pcma"}``: G.711 A-law at 8 kHz."""
-
-    type: ClassVar[Literal["audio/pcma"]] = "audio/pcma"
+    type: str | UnsetType | None = "audio/pcm"
 
 
-WireAudioFormat: TypeAlias = str | PcmAudioFormat | PcmuAudioFormat | PcmaAudioFormat
+class PcmuAudioFormat(AudioFormat, kw_only=True):
+    """``{"type": "audio/pcmu"}``: G.711 µ-law at 8 kHz."""
+
+    type: str | UnsetType | None = "audio/pcmu"
+
+
+class PcmaAudioFormat(AudioFormat, kw_only=True):
+    """``{"type": "audio/pcma"}``: G.711 A-law at 8 kHz."""
+
+    type: str | UnsetType | None = "audio/pcma"
+
+
+WireAudioFormat: TypeAlias = str | AudioFormat
 """An audio format: a beta string (``"pcm16"``, ``"g711_ulaw"``, ``"g711_alaw"``) or a GA object."""
 
 
@@ -163,9 +185,9 @@ class Voice(Model, kw_only=True):
     One superset Struct rather than a tagged union because GA's custom voice has no ``type``.
     """
 
-    type: str | UnsetType = UNSET
-    name: str | UnsetType = UNSET
-    id: str | UnsetType = UNSET
+    type: str | UnsetType | None = UNSET
+    name: str | UnsetType | None = UNSET
+    id: str | UnsetType | None = UNSET
     endpoint_id: str | UnsetType | None = UNSET
     model: str | UnsetType | None = UNSET
     temperature: float | UnsetType | None = UNSET
@@ -200,9 +222,13 @@ class AudioNoiseReduction(Model, kw_only=True):
 
 
 class AudioEchoCancellation(Model, kw_only=True):
-    """Voice Live's server echo cancellation, so the assistant does not hear itself."""
+    """Voice Live's server echo cancellation, so the assistant does not hear itself.
 
-    type: str | UnsetType | None = UNSET
+    ``type`` defaults to the one kind the service documents, ``"server_echo_cancellation"`` (what the Azure SDK's
+    ``AudioEchoCancellation()`` sends too).
+    """
+
+    type: str | UnsetType | None = "server_echo_cancellation"
     reference_source: str | UnsetType | None = UNSET
     channels: int | UnsetType | None = UNSET
 
@@ -247,7 +273,14 @@ class SemanticVad(_VadCommon, tag="semantic_vad", kw_only=True):
 
 
 class _AzureSemanticVadCommon(_VadCommon, kw_only=True):
+    """Voice Live's semantic VADs; ``neg_threshold``, ``window_size``, ``distinct_ci_phones`` and ``require_vowel`` are
+    in the service's API reference (azure-ai-voicelive 1.3.1 lacks them)."""
+
     threshold: float | UnsetType | None = UNSET
+    neg_threshold: float | UnsetType | None = UNSET
+    window_size: int | UnsetType | None = UNSET
+    distinct_ci_phones: int | UnsetType | None = UNSET
+    require_vowel: bool | UnsetType | None = UNSET
     prefix_padding_ms: int | UnsetType | None = UNSET
     silence_duration_ms: int | UnsetType | None = UNSET
     speech_duration_ms: int | UnsetType | None = UNSET
@@ -275,9 +308,17 @@ class AzureSemanticVadMultilingual(_AzureSemanticVadCommon, tag="azure_semantic_
     type: ClassVar[Literal["azure_semantic_vad_multilingual"]] = "azure_semantic_vad_multilingual"
 
 
-TurnDetection: TypeAlias = (
-    ServerVad | SemanticVad | AzureSemanticVad | AzureSemanticVadEn | AzureSemanticVadMultilingual
-)
+if TYPE_CHECKING:  # msgspec decodes the runtime union; the codec puts the Unknown part in place
+    TurnDetection: TypeAlias = (
+        ServerVad
+        | SemanticVad
+        | AzureSemanticVad
+        | AzureSemanticVadEn
+        | AzureSemanticVadMultilingual
+        | UnknownTurnDetection
+    )
+else:
+    TurnDetection = ServerVad | SemanticVad | AzureSemanticVad | AzureSemanticVadEn | AzureSemanticVadMultilingual
 """A turn detection setting; a session's ``turn_detection`` may also be ``None`` (VAD off, the client commits)."""
 
 
@@ -288,7 +329,7 @@ class FunctionTool(TaggedModel, tag="function", kw_only=True):
     """A function the model may call; ``parameters`` is a JSON Schema kept as plain data."""
 
     type: ClassVar[Literal["function"]] = "function"
-    name: str | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
     description: str | UnsetType | None = UNSET
     parameters: Any | UnsetType = UNSET
     allowed_callers: list[str] | UnsetType | None = UNSET
@@ -329,7 +370,10 @@ class McpTool(TaggedModel, tag="mcp", kw_only=True):
         return masked_repr(self, frozenset({"authorization"}))
 
 
-Tool: TypeAlias = FunctionTool | McpTool
+if TYPE_CHECKING:  # msgspec decodes the runtime union; the codec puts the Unknown part in place
+    Tool: TypeAlias = FunctionTool | McpTool | UnknownTool
+else:
+    Tool = FunctionTool | McpTool
 """A tool in a session or response: a function or an MCP server."""
 
 
@@ -348,7 +392,10 @@ class ToolChoiceMcp(TaggedModel, tag="mcp", kw_only=True):
     name: str | UnsetType | None = UNSET
 
 
-ToolChoice: TypeAlias = str | ToolChoiceFunction | ToolChoiceMcp
+if TYPE_CHECKING:  # msgspec decodes the runtime union; the codec puts the Unknown part in place
+    ToolChoice: TypeAlias = str | ToolChoiceFunction | ToolChoiceMcp | UnknownToolChoice
+else:
+    ToolChoice = str | ToolChoiceFunction | ToolChoiceMcp
 """``"auto"``, ``"none"``, ``"required"`` or a forced function / MCP tool."""
 
 
@@ -418,16 +465,29 @@ class ItemReferenceContent(TaggedModel, tag="item_reference", kw_only=True):
     id: str | UnsetType | None = UNSET
 
 
-ContentPart: TypeAlias = (
-    InputTextContent
-    | InputAudioContent
-    | InputImageContent
-    | TextContent
-    | AudioContent
-    | OutputTextContent
-    | OutputAudioContent
-    | ItemReferenceContent
-)
+if TYPE_CHECKING:  # msgspec decodes the runtime union; the codec puts the Unknown part in place
+    ContentPart: TypeAlias = (
+        InputTextContent
+        | InputAudioContent
+        | InputImageContent
+        | TextContent
+        | AudioContent
+        | OutputTextContent
+        | OutputAudioContent
+        | ItemReferenceContent
+        | UnknownContentPart
+    )
+else:
+    ContentPart = (
+        InputTextContent
+        | InputAudioContent
+        | InputImageContent
+        | TextContent
+        | AudioContent
+        | OutputTextContent
+        | OutputAudioContent
+        | ItemReferenceContent
+    )
 """One part of a message's ``content`` (and the ``part`` of ``response.content_part.*``)."""
 
 
@@ -574,18 +634,33 @@ class WebSearchCallItem(TaggedModel, tag="web_search_call", kw_only=True):
     action: Any | UnsetType = UNSET
 
 
-Item: TypeAlias = (
-    MessageItem
-    | FunctionCallItem
-    | FunctionCallOutputItem
-    | McpApprovalRequestItem
-    | McpApprovalResponseItem
-    | McpListToolsItem
-    | McpCallItem
-    | ItemReference
-    | FileSearchCallItem
-    | WebSearchCallItem
-)
+if TYPE_CHECKING:  # msgspec decodes the runtime union; the codec puts the Unknown part in place
+    Item: TypeAlias = (
+        MessageItem
+        | FunctionCallItem
+        | FunctionCallOutputItem
+        | McpApprovalRequestItem
+        | McpApprovalResponseItem
+        | McpListToolsItem
+        | McpCallItem
+        | ItemReference
+        | FileSearchCallItem
+        | WebSearchCallItem
+        | UnknownItem
+    )
+else:
+    Item = (
+        MessageItem
+        | FunctionCallItem
+        | FunctionCallOutputItem
+        | McpApprovalRequestItem
+        | McpApprovalResponseItem
+        | McpListToolsItem
+        | McpCallItem
+        | ItemReference
+        | FileSearchCallItem
+        | WebSearchCallItem
+    )
 """A conversation item, told apart by ``type``."""
 
 
@@ -652,7 +727,10 @@ class TranscriptionDurationUsage(TaggedModel, tag="duration", kw_only=True):
     seconds: float | UnsetType | None = UNSET
 
 
-TranscriptionUsage: TypeAlias = TranscriptionTokenUsage | TranscriptionDurationUsage
+if TYPE_CHECKING:  # msgspec decodes the runtime union; the codec puts the Unknown part in place
+    TranscriptionUsage: TypeAlias = TranscriptionTokenUsage | TranscriptionDurationUsage | UnknownTranscriptionUsage
+else:
+    TranscriptionUsage = TranscriptionTokenUsage | TranscriptionDurationUsage
 """The ``usage`` of a completed input transcription."""
 
 
@@ -751,7 +829,10 @@ class RetentionRatioTruncation(TaggedModel, tag="retention_ratio", kw_only=True)
     token_limits: TokenLimits | UnsetType | None = UNSET
 
 
-Truncation: TypeAlias = str | RetentionRatioTruncation
+if TYPE_CHECKING:  # msgspec decodes the runtime union; the codec puts the Unknown part in place
+    Truncation: TypeAlias = str | RetentionRatioTruncation | UnknownTruncation
+else:
+    Truncation = str | RetentionRatioTruncation
 """``"auto"``, ``"disabled"`` or a retention-ratio truncation."""
 
 
@@ -779,7 +860,7 @@ class ClientSecretExpiry(Model, kw_only=True):
 class ClientSecret(Model, kw_only=True):
     """An ephemeral key a session was created with; its value never appears in a repr."""
 
-    value: str | UnsetType = UNSET
+    value: str | UnsetType | None = UNSET
     expires_at: int | ClientSecretExpiry | UnsetType | None = UNSET
     expires_after: ClientSecretExpiry | UnsetType | None = UNSET
 
@@ -878,9 +959,10 @@ class InterimResponse(Model, kw_only=True):
 
 
 class SessionAgent(Model, kw_only=True):
-    """The Foundry agent a Voice Live session runs in agent mode."""
+    """The Foundry agent a Voice Live session runs in agent mode; ``type`` is ``"agent"``, the one kind there is
+    (what the Azure SDK's ``AgentConfig`` sends too)."""
 
-    type: str | UnsetType | None = UNSET
+    type: str | UnsetType | None = "agent"
     name: str | UnsetType | None = UNSET
     description: str | UnsetType | None = UNSET
     agent_id: str | UnsetType | None = UNSET
@@ -896,7 +978,7 @@ class Session(Model, kw_only=True):
     optional; ``turn_detection=None`` disables server VAD.
     """
 
-    type: str | UnsetType = UNSET
+    type: str | UnsetType | None = UNSET
     object: str | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
     model: str | UnsetType | None = UNSET

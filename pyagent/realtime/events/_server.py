@@ -112,7 +112,7 @@ class ConversationCreated(ServerEventBase, tag="conversation.created", kw_only=T
     """The conversation exists (sent right after ``session.created``)."""
 
     type: ClassVar[Literal["conversation.created"]] = "conversation.created"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     conversation: Conversation
 
 
@@ -122,7 +122,7 @@ class ConversationItemAdded(ServerEventBase, tag="conversation.item.added", kw_o
     """
 
     type: ClassVar[Literal["conversation.item.added"]] = "conversation.item.added"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item: Item
     previous_item_id: str | UnsetType | None = UNSET
 
@@ -131,7 +131,7 @@ class ConversationItemCreated(ServerEventBase, tag="conversation.item.created", 
     """An item joined the conversation (beta and Voice Live name; GA says ``.added``/``.done``)."""
 
     type: ClassVar[Literal["conversation.item.created"]] = "conversation.item.created"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item: Item
     previous_item_id: str | UnsetType | None = UNSET
 
@@ -140,7 +140,7 @@ class ConversationItemDeleted(ServerEventBase, tag="conversation.item.deleted", 
     """An item was removed, as ``conversation.item.delete`` asked."""
 
     type: ClassVar[Literal["conversation.item.deleted"]] = "conversation.item.deleted"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
 
 
@@ -148,7 +148,7 @@ class ConversationItemDone(ServerEventBase, tag="conversation.item.done", kw_onl
     """GA: an item is complete."""
 
     type: ClassVar[Literal["conversation.item.done"]] = "conversation.item.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item: Item
     previous_item_id: str | UnsetType | None = UNSET
 
@@ -161,11 +161,11 @@ class ConversationItemInputAudioTranscriptionCompleted(
     type: ClassVar[Literal["conversation.item.input_audio_transcription.completed"]] = (
         "conversation.item.input_audio_transcription.completed"
     )
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     item_id: str
     transcript: str
-    usage: TranscriptionUsage | UnsetType = UNSET
+    usage: TranscriptionUsage | UnsetType | None = UNSET
     languages: list[TranscriptionLanguage] | UnsetType | None = UNSET
     logprobs: list[LogProb] | UnsetType | None = UNSET
     phrases: list[TranscriptionPhrase] | UnsetType | None = UNSET
@@ -179,12 +179,12 @@ class ConversationItemInputAudioTranscriptionDelta(
     type: ClassVar[Literal["conversation.item.input_audio_transcription.delta"]] = (
         "conversation.item.input_audio_transcription.delta"
     )
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
     content_index: int | UnsetType | None = UNSET
     delta: str | UnsetType | None = UNSET
     logprobs: list[LogProb] | UnsetType | None = UNSET
-    obfuscation: str | UnsetType = UNSET
+    obfuscation: str | UnsetType | None = UNSET
 
 
 class ConversationItemInputAudioTranscriptionFailed(
@@ -195,7 +195,7 @@ class ConversationItemInputAudioTranscriptionFailed(
     type: ClassVar[Literal["conversation.item.input_audio_transcription.failed"]] = (
         "conversation.item.input_audio_transcription.failed"
     )
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     error: ErrorDetail
     item_id: str
@@ -209,7 +209,7 @@ class ConversationItemInputAudioTranscriptionSegment(
     type: ClassVar[Literal["conversation.item.input_audio_transcription.segment"]] = (
         "conversation.item.input_audio_transcription.segment"
     )
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     id: str
     content_index: int
     end: float
@@ -223,7 +223,7 @@ class ConversationItemRetrieved(ServerEventBase, tag="conversation.item.retrieve
     """The item ``conversation.item.retrieve`` asked for."""
 
     type: ClassVar[Literal["conversation.item.retrieved"]] = "conversation.item.retrieved"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item: Item
 
 
@@ -231,7 +231,7 @@ class ConversationItemTruncated(ServerEventBase, tag="conversation.item.truncate
     """An assistant audio item was cut, as ``conversation.item.truncate`` asked."""
 
     type: ClassVar[Literal["conversation.item.truncated"]] = "conversation.item.truncated"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     audio_end_ms: int
     content_index: int
     item_id: str
@@ -243,7 +243,7 @@ class ErrorEvent(ServerEventBase, tag="error", kw_only=True):
     """
 
     type: ClassVar[Literal["error"]] = "error"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     error: ErrorDetail
 
 
@@ -251,14 +251,14 @@ class InputAudioBufferCleared(ServerEventBase, tag="input_audio_buffer.cleared",
     """The input audio buffer was emptied."""
 
     type: ClassVar[Literal["input_audio_buffer.cleared"]] = "input_audio_buffer.cleared"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
 
 
 class InputAudioBufferCommitted(ServerEventBase, tag="input_audio_buffer.committed", kw_only=True):
     """The buffered input audio became a user item (``item_id``)."""
 
     type: ClassVar[Literal["input_audio_buffer.committed"]] = "input_audio_buffer.committed"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
     previous_item_id: str | UnsetType | None = UNSET
 
@@ -267,7 +267,7 @@ class InputAudioBufferDtmfEventReceived(ServerEventBase, tag="input_audio_buffer
     """GA (SIP): a telephone keypad key was pressed."""
 
     type: ClassVar[Literal["input_audio_buffer.dtmf_event_received"]] = "input_audio_buffer.dtmf_event_received"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     event: str
     received_at: int
 
@@ -276,7 +276,7 @@ class InputAudioBufferSpeechStarted(ServerEventBase, tag="input_audio_buffer.spe
     """Server VAD heard the user start speaking: stop playback now (barge-in) and truncate."""
 
     type: ClassVar[Literal["input_audio_buffer.speech_started"]] = "input_audio_buffer.speech_started"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     audio_start_ms: int
     item_id: str
 
@@ -285,7 +285,7 @@ class InputAudioBufferSpeechStopped(ServerEventBase, tag="input_audio_buffer.spe
     """Server VAD heard the user stop speaking; a commit and usually a response follow."""
 
     type: ClassVar[Literal["input_audio_buffer.speech_stopped"]] = "input_audio_buffer.speech_stopped"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     audio_end_ms: int
     item_id: str
 
@@ -294,7 +294,7 @@ class InputAudioBufferTimeoutTriggered(ServerEventBase, tag="input_audio_buffer.
     """GA: the user was silent for the turn detection's ``idle_timeout_ms``."""
 
     type: ClassVar[Literal["input_audio_buffer.timeout_triggered"]] = "input_audio_buffer.timeout_triggered"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     audio_end_ms: int
     audio_start_ms: int
     item_id: str
@@ -304,7 +304,7 @@ class McpListToolsCompleted(ServerEventBase, tag="mcp_list_tools.completed", kw_
     """The tools of an MCP server were listed."""
 
     type: ClassVar[Literal["mcp_list_tools.completed"]] = "mcp_list_tools.completed"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
 
 
@@ -312,7 +312,7 @@ class McpListToolsFailed(ServerEventBase, tag="mcp_list_tools.failed", kw_only=T
     """Listing the tools of an MCP server failed."""
 
     type: ClassVar[Literal["mcp_list_tools.failed"]] = "mcp_list_tools.failed"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
 
 
@@ -320,7 +320,7 @@ class McpListToolsInProgress(ServerEventBase, tag="mcp_list_tools.in_progress", 
     """The server is listing the tools of an MCP server."""
 
     type: ClassVar[Literal["mcp_list_tools.in_progress"]] = "mcp_list_tools.in_progress"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
 
 
@@ -328,15 +328,15 @@ class OutputAudioBufferCleared(ServerEventBase, tag="output_audio_buffer.cleared
     """WebRTC/SIP: the server's playback buffer was emptied (barge-in or ``output_audio_buffer.clear``)."""
 
     type: ClassVar[Literal["output_audio_buffer.cleared"]] = "output_audio_buffer.cleared"
-    event_id: str | UnsetType = UNSET
-    response_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
+    response_id: str | UnsetType | None = UNSET
 
 
 class OutputAudioBufferStarted(ServerEventBase, tag="output_audio_buffer.started", kw_only=True):
     """WebRTC/SIP: the server started playing a response's audio."""
 
     type: ClassVar[Literal["output_audio_buffer.started"]] = "output_audio_buffer.started"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
 
 
@@ -344,7 +344,7 @@ class OutputAudioBufferStopped(ServerEventBase, tag="output_audio_buffer.stopped
     """WebRTC/SIP: the server finished playing a response's audio."""
 
     type: ClassVar[Literal["output_audio_buffer.stopped"]] = "output_audio_buffer.stopped"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
 
 
@@ -352,7 +352,7 @@ class RateLimitsUpdated(ServerEventBase, tag="rate_limits.updated", kw_only=True
     """The rate limits after a response started, so a client can pace itself."""
 
     type: ClassVar[Literal["rate_limits.updated"]] = "rate_limits.updated"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     rate_limits: list[RateLimit]
 
 
@@ -360,7 +360,7 @@ class ResponseAnimationBlendshapesDelta(ServerEventBase, tag="response.animation
     """Voice Live: facial blendshape frames that animate an avatar with the speech."""
 
     type: ClassVar[Literal["response.animation_blendshapes.delta"]] = "response.animation_blendshapes.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -373,7 +373,7 @@ class ResponseAnimationBlendshapesDone(ServerEventBase, tag="response.animation_
     """Voice Live: the blendshape frames of an item are complete."""
 
     type: ClassVar[Literal["response.animation_blendshapes.done"]] = "response.animation_blendshapes.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -383,7 +383,7 @@ class ResponseAnimationVisemeDelta(ServerEventBase, tag="response.animation_vise
     """Voice Live: a viseme (mouth shape) at an offset into the audio."""
 
     type: ClassVar[Literal["response.animation_viseme.delta"]] = "response.animation_viseme.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -396,7 +396,7 @@ class ResponseAnimationVisemeDone(ServerEventBase, tag="response.animation_visem
     """Voice Live: the visemes of an item are complete."""
 
     type: ClassVar[Literal["response.animation_viseme.done"]] = "response.animation_viseme.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -407,7 +407,7 @@ class ResponseAudioDelta(ServerEventBase, tag="response.audio.delta", kw_only=Tr
     """Beta/Voice Live name of a chunk of assistant audio; ``delta`` is PCM bytes."""
 
     type: ClassVar[Literal["response.audio.delta"]] = "response.audio.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     delta: bytes
     item_id: str
@@ -419,7 +419,7 @@ class ResponseAudioDone(ServerEventBase, tag="response.audio.done", kw_only=True
     """Beta/Voice Live: the assistant audio of a content part is complete."""
 
     type: ClassVar[Literal["response.audio.done"]] = "response.audio.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     item_id: str
     output_index: int
@@ -430,7 +430,7 @@ class ResponseAudioTimestampDelta(ServerEventBase, tag="response.audio_timestamp
     """Voice Live: when a word is spoken in the assistant audio (for captions and karaoke)."""
 
     type: ClassVar[Literal["response.audio_timestamp.delta"]] = "response.audio_timestamp.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -445,7 +445,7 @@ class ResponseAudioTimestampDone(ServerEventBase, tag="response.audio_timestamp.
     """Voice Live: the word timestamps of a content part are complete."""
 
     type: ClassVar[Literal["response.audio_timestamp.done"]] = "response.audio_timestamp.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -458,7 +458,7 @@ class ResponseAudioTranscriptAnnotationAdded(
     """Voice Live: an annotation (a citation, ...) on the assistant transcript."""
 
     type: ClassVar[Literal["response.audio_transcript.annotation.added"]] = "response.audio_transcript.annotation.added"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -471,20 +471,20 @@ class ResponseAudioTranscriptDelta(ServerEventBase, tag="response.audio_transcri
     """Beta/Voice Live: a piece of the transcript of the assistant audio."""
 
     type: ClassVar[Literal["response.audio_transcript.delta"]] = "response.audio_transcript.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     delta: str
     item_id: str
     output_index: int
     response_id: str
-    obfuscation: str | UnsetType = UNSET
+    obfuscation: str | UnsetType | None = UNSET
 
 
 class ResponseAudioTranscriptDone(ServerEventBase, tag="response.audio_transcript.done", kw_only=True):
     """Beta/Voice Live: the transcript of the assistant audio is final."""
 
     type: ClassVar[Literal["response.audio_transcript.done"]] = "response.audio_transcript.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     item_id: str
     output_index: int
@@ -496,7 +496,7 @@ class ResponseContentPartAdded(ServerEventBase, tag="response.content_part.added
     """A content part (text or audio) was added to an output item."""
 
     type: ClassVar[Literal["response.content_part.added"]] = "response.content_part.added"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     item_id: str
     output_index: int
@@ -508,7 +508,7 @@ class ResponseContentPartDone(ServerEventBase, tag="response.content_part.done",
     """A content part is complete."""
 
     type: ClassVar[Literal["response.content_part.done"]] = "response.content_part.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     item_id: str
     output_index: int
@@ -520,16 +520,16 @@ class ResponseCreated(ServerEventBase, tag="response.created", kw_only=True):
     """A response started (status ``in_progress``); only one may be active at a time."""
 
     type: ClassVar[Literal["response.created"]] = "response.created"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response: Response
-    timestamp: str | UnsetType = UNSET
+    timestamp: str | UnsetType | None = UNSET
 
 
 class ResponseDone(ServerEventBase, tag="response.done", kw_only=True):
     """A response ended (completed, cancelled, incomplete or failed) with its output and usage."""
 
     type: ClassVar[Literal["response.done"]] = "response.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response: Response
 
 
@@ -537,7 +537,7 @@ class ResponseFileSearchCallCompleted(ServerEventBase, tag="response.file_search
     """Voice Live: a file search finished."""
 
     type: ClassVar[Literal["response.file_search_call.completed"]] = "response.file_search_call.completed"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -548,7 +548,7 @@ class ResponseFileSearchCallInProgress(ServerEventBase, tag="response.file_searc
     """Voice Live: a file search started."""
 
     type: ClassVar[Literal["response.file_search_call.in_progress"]] = "response.file_search_call.in_progress"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -559,7 +559,7 @@ class ResponseFileSearchCallSearching(ServerEventBase, tag="response.file_search
     """Voice Live: a file search is searching."""
 
     type: ClassVar[Literal["response.file_search_call.searching"]] = "response.file_search_call.searching"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -570,24 +570,24 @@ class ResponseFunctionCallArgumentsDelta(ServerEventBase, tag="response.function
     """A piece of a function call's JSON arguments."""
 
     type: ClassVar[Literal["response.function_call_arguments.delta"]] = "response.function_call_arguments.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     call_id: str
     delta: str
     item_id: str
     output_index: int
     response_id: str
-    obfuscation: str | UnsetType = UNSET
+    obfuscation: str | UnsetType | None = UNSET
 
 
 class ResponseFunctionCallArgumentsDone(ServerEventBase, tag="response.function_call_arguments.done", kw_only=True):
     """A function call's arguments are complete: run the tool now."""
 
     type: ClassVar[Literal["response.function_call_arguments.done"]] = "response.function_call_arguments.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     arguments: str
     call_id: str
     item_id: str
-    name: str | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
     output_index: int
     response_id: str
 
@@ -596,7 +596,7 @@ class ResponseInvocationDelta(ServerEventBase, tag="response.invocation.delta", 
     """Voice Live: progress of an agent invocation, kept as plain data."""
 
     type: ClassVar[Literal["response.invocation.delta"]] = "response.invocation.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     delta: dict[str, Any]
 
 
@@ -604,7 +604,7 @@ class ResponseMcpCallCompleted(ServerEventBase, tag="response.mcp_call.completed
     """An MCP tool call succeeded."""
 
     type: ClassVar[Literal["response.mcp_call.completed"]] = "response.mcp_call.completed"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
     output_index: int
 
@@ -613,7 +613,7 @@ class ResponseMcpCallFailed(ServerEventBase, tag="response.mcp_call.failed", kw_
     """An MCP tool call failed."""
 
     type: ClassVar[Literal["response.mcp_call.failed"]] = "response.mcp_call.failed"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
     output_index: int
 
@@ -622,7 +622,7 @@ class ResponseMcpCallInProgress(ServerEventBase, tag="response.mcp_call.in_progr
     """An MCP tool call started."""
 
     type: ClassVar[Literal["response.mcp_call.in_progress"]] = "response.mcp_call.in_progress"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item_id: str
     output_index: int
 
@@ -631,7 +631,7 @@ class ResponseMcpCallArgumentsDelta(ServerEventBase, tag="response.mcp_call_argu
     """A piece of an MCP call's arguments."""
 
     type: ClassVar[Literal["response.mcp_call_arguments.delta"]] = "response.mcp_call_arguments.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     delta: str
     item_id: str
     output_index: int
@@ -643,7 +643,7 @@ class ResponseMcpCallArgumentsDone(ServerEventBase, tag="response.mcp_call_argum
     """An MCP call's arguments are complete."""
 
     type: ClassVar[Literal["response.mcp_call_arguments.done"]] = "response.mcp_call_arguments.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     arguments: str | UnsetType | None = UNSET
     item_id: str
     output_index: int
@@ -654,7 +654,7 @@ class ResponseOutputAudioDelta(ServerEventBase, tag="response.output_audio.delta
     """GA: a chunk of assistant audio; ``delta`` is PCM bytes (base64 on the wire, decoded once in C)."""
 
     type: ClassVar[Literal["response.output_audio.delta"]] = "response.output_audio.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     delta: bytes
     item_id: str
@@ -666,7 +666,7 @@ class ResponseOutputAudioDone(ServerEventBase, tag="response.output_audio.done",
     """GA: the assistant audio of a content part is complete."""
 
     type: ClassVar[Literal["response.output_audio.done"]] = "response.output_audio.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     item_id: str
     output_index: int
@@ -677,20 +677,20 @@ class ResponseOutputAudioTranscriptDelta(ServerEventBase, tag="response.output_a
     """GA: a piece of the transcript of the assistant audio."""
 
     type: ClassVar[Literal["response.output_audio_transcript.delta"]] = "response.output_audio_transcript.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     delta: str
     item_id: str
     output_index: int
     response_id: str
-    obfuscation: str | UnsetType = UNSET
+    obfuscation: str | UnsetType | None = UNSET
 
 
 class ResponseOutputAudioTranscriptDone(ServerEventBase, tag="response.output_audio_transcript.done", kw_only=True):
     """GA: the transcript of the assistant audio is final."""
 
     type: ClassVar[Literal["response.output_audio_transcript.done"]] = "response.output_audio_transcript.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     item_id: str
     output_index: int
@@ -702,7 +702,7 @@ class ResponseOutputItemAdded(ServerEventBase, tag="response.output_item.added",
     """An output item (message, function call, ...) of a response started."""
 
     type: ClassVar[Literal["response.output_item.added"]] = "response.output_item.added"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item: Item
     output_index: int
     response_id: str
@@ -712,7 +712,7 @@ class ResponseOutputItemDone(ServerEventBase, tag="response.output_item.done", k
     """An output item of a response is complete."""
 
     type: ClassVar[Literal["response.output_item.done"]] = "response.output_item.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     item: Item
     output_index: int
     response_id: str
@@ -722,20 +722,20 @@ class ResponseOutputTextDelta(ServerEventBase, tag="response.output_text.delta",
     """GA: a piece of assistant text."""
 
     type: ClassVar[Literal["response.output_text.delta"]] = "response.output_text.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     delta: str
     item_id: str
     output_index: int
     response_id: str
-    obfuscation: str | UnsetType = UNSET
+    obfuscation: str | UnsetType | None = UNSET
 
 
 class ResponseOutputTextDone(ServerEventBase, tag="response.output_text.done", kw_only=True):
     """GA: the assistant text of a content part is final."""
 
     type: ClassVar[Literal["response.output_text.done"]] = "response.output_text.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     item_id: str
     output_index: int
@@ -747,20 +747,20 @@ class ResponseTextDelta(ServerEventBase, tag="response.text.delta", kw_only=True
     """Beta/Voice Live: a piece of assistant text."""
 
     type: ClassVar[Literal["response.text.delta"]] = "response.text.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     delta: str
     item_id: str
     output_index: int
     response_id: str
-    obfuscation: str | UnsetType = UNSET
+    obfuscation: str | UnsetType | None = UNSET
 
 
 class ResponseTextDone(ServerEventBase, tag="response.text.done", kw_only=True):
     """Beta/Voice Live: the assistant text of a content part is final."""
 
     type: ClassVar[Literal["response.text.done"]] = "response.text.done"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     content_index: int
     item_id: str
     output_index: int
@@ -772,7 +772,7 @@ class ResponseVideoDelta(ServerEventBase, tag="response.video.delta", kw_only=Tr
     """Voice Live: a chunk of avatar video sent over the WebSocket; kept as the encoded text."""
 
     type: ClassVar[Literal["response.video.delta"]] = "response.video.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     output_index: int
     codec: str
     delta: str
@@ -782,7 +782,7 @@ class ResponseWebSearchCallCompleted(ServerEventBase, tag="response.web_search_c
     """Voice Live: a web search finished."""
 
     type: ClassVar[Literal["response.web_search_call.completed"]] = "response.web_search_call.completed"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -793,7 +793,7 @@ class ResponseWebSearchCallInProgress(ServerEventBase, tag="response.web_search_
     """Voice Live: a web search started."""
 
     type: ClassVar[Literal["response.web_search_call.in_progress"]] = "response.web_search_call.in_progress"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -804,7 +804,7 @@ class ResponseWebSearchCallSearching(ServerEventBase, tag="response.web_search_c
     """Voice Live: a web search is searching."""
 
     type: ClassVar[Literal["response.web_search_call.searching"]] = "response.web_search_call.searching"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     response_id: str
     item_id: str
     output_index: int
@@ -815,7 +815,7 @@ class SessionAvatarConnecting(ServerEventBase, tag="session.avatar.connecting", 
     """Voice Live: the server's WebRTC SDP answer for the avatar video."""
 
     type: ClassVar[Literal["session.avatar.connecting"]] = "session.avatar.connecting"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     server_sdp: str
 
 
@@ -823,7 +823,7 @@ class SessionAvatarSwitchToIdle(ServerEventBase, tag="session.avatar.switch_to_i
     """Voice Live: the avatar stopped speaking."""
 
     type: ClassVar[Literal["session.avatar.switch_to_idle"]] = "session.avatar.switch_to_idle"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     turn_id: str | UnsetType | None = UNSET
 
 
@@ -831,7 +831,7 @@ class SessionAvatarSwitchToSpeaking(ServerEventBase, tag="session.avatar.switch_
     """Voice Live: the avatar started speaking."""
 
     type: ClassVar[Literal["session.avatar.switch_to_speaking"]] = "session.avatar.switch_to_speaking"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     turn_id: str | UnsetType | None = UNSET
 
 
@@ -839,14 +839,14 @@ class SessionClosed(ServerEventBase, tag="session.closed", kw_only=True):
     """Translation sessions: the session ended as ``session.close`` asked."""
 
     type: ClassVar[Literal["session.closed"]] = "session.closed"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
 
 
 class SessionCreated(ServerEventBase, tag="session.created", kw_only=True):
     """The session exists, with its defaults; the first event of every connection."""
 
     type: ClassVar[Literal["session.created"]] = "session.created"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     session: Session
 
 
@@ -854,7 +854,7 @@ class SessionInputTranscriptDelta(ServerEventBase, tag="session.input_transcript
     """Translation sessions: a piece of the transcript of the source speech."""
 
     type: ClassVar[Literal["session.input_transcript.delta"]] = "session.input_transcript.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     delta: str
     elapsed_ms: int | UnsetType | None = UNSET
 
@@ -863,7 +863,7 @@ class SessionOutputAudioDelta(ServerEventBase, tag="session.output_audio.delta",
     """Translation sessions: a chunk of translated speech; ``delta`` is PCM bytes."""
 
     type: ClassVar[Literal["session.output_audio.delta"]] = "session.output_audio.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     delta: bytes
     channels: int | UnsetType | None = UNSET
     elapsed_ms: int | UnsetType | None = UNSET
@@ -875,7 +875,7 @@ class SessionOutputTranscriptDelta(ServerEventBase, tag="session.output_transcri
     """Translation sessions: a piece of the translated text."""
 
     type: ClassVar[Literal["session.output_transcript.delta"]] = "session.output_transcript.delta"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     delta: str
     elapsed_ms: int | UnsetType | None = UNSET
 
@@ -884,7 +884,7 @@ class SessionUpdated(ServerEventBase, tag="session.updated", kw_only=True):
     """The session after a ``session.update``: what the server actually applied."""
 
     type: ClassVar[Literal["session.updated"]] = "session.updated"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     session: Session
 
 
@@ -892,7 +892,7 @@ class TranscriptionSessionCreated(ServerEventBase, tag="transcription_session.cr
     """Beta: a transcription-only session exists, with its defaults."""
 
     type: ClassVar[Literal["transcription_session.created"]] = "transcription_session.created"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     session: Session
 
 
@@ -900,7 +900,7 @@ class TranscriptionSessionUpdated(ServerEventBase, tag="transcription_session.up
     """Beta: the transcription-only session after ``transcription_session.update``."""
 
     type: ClassVar[Literal["transcription_session.updated"]] = "transcription_session.updated"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     session: Session
 
 
@@ -908,5 +908,5 @@ class WarningEvent(ServerEventBase, tag="warning", kw_only=True):
     """Voice Live: something was accepted but not as asked (the connection goes on)."""
 
     type: ClassVar[Literal["warning"]] = "warning"
-    event_id: str | UnsetType = UNSET
+    event_id: str | UnsetType | None = UNSET
     warning: WarningDetail
