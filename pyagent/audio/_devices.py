@@ -17,10 +17,10 @@ from typing import Any, Final
 
 from pyagent.audio._chunk import Chunker
 from pyagent.audio._convert import Bytes, to_mono
-from pyagent.audio._format import AudioFormat, check_channels, check_sample_rate
+from pyagent.audio._format import AudioFormat, check_channels, check_duration_ms, check_sample_rate
 from pyagent.audio._playback import PlaybackClock
 from pyagent.audio._resample import Resampler
-from pyagent.audio.errors import AudioDeviceError, AudioFormatError
+from pyagent.audio.errors import AudioDeviceError, AudioFormatError, ConfigurationError
 
 __all__ = ["CapturePipeline", "MicrophoneSource", "RenderPipeline", "SpeakerSink", "check_devices"]
 
@@ -103,6 +103,8 @@ class RenderPipeline:
     """
 
     def __init__(self, playback: PlaybackClock, device_rate: int | None = None) -> None:
+        if not isinstance(playback, PlaybackClock):
+            raise ConfigurationError(f"playback must be a PlaybackClock, not {type(playback).__name__}")
         self.playback = playback
         self.device_rate = check_sample_rate(device_rate if device_rate is not None else playback.sample_rate)
         self._resampler = (
@@ -159,7 +161,8 @@ class MicrophoneSource:
         max_pending_ms: int = 2000,
     ) -> None:
         self.sample_rate = check_sample_rate(sample_rate)
-        self.frame_ms = frame_ms
+        self.frame_ms = check_duration_ms(frame_ms, "frame_ms")
+        check_duration_ms(max_pending_ms, "max_pending_ms")
         self.device = device
         self.device_rate = check_sample_rate(device_rate) if device_rate is not None else None
         self.device_channels = check_channels(device_channels)
@@ -301,9 +304,11 @@ class SpeakerSink:
         self.playback = playback
         self.device = device
         self._pipeline = RenderPipeline(playback, device_rate)
-        self.block_frames = AudioFormat(self._pipeline.device_rate).ms_to_samples(block_ms)
+        self.block_frames = AudioFormat(self._pipeline.device_rate).ms_to_samples(
+            check_duration_ms(block_ms, "block_ms")
+        )
         if self.block_frames <= 0:
-            raise AudioFormatError(f"a {block_ms} ms block holds no sample")
+            raise ConfigurationError(f"a {block_ms} ms block holds no sample")
         self._stream: Any = None
 
     @property

@@ -37,6 +37,8 @@ from pyagent.realtime.dialects import (
 from pyagent.realtime.errors import (
     CodecError,
     ConcurrencyError,
+    ConfigurationError,
+    ConfigurationTypeError,
     ConnectionClosed,
     ConnectionError,
     ConnectionTimeout,
@@ -45,6 +47,8 @@ from pyagent.realtime.errors import (
     HandshakeError,
     InsecureTransportError,
     KeepaliveTimeout,
+    RealtimeError,
+    TLSError,
 )
 
 __all__ = [
@@ -53,6 +57,8 @@ __all__ = [
     "AccessToken",
     "CodecError",
     "ConcurrencyError",
+    "ConfigurationError",
+    "ConfigurationTypeError",
     "ConnectionClosed",
     "ConnectionError",
     "ConnectionTimeout",
@@ -74,9 +80,11 @@ __all__ = [
     "OPENAI",
     "OutputAudioBufferResource",
     "RealtimeConnection",
+    "RealtimeError",
     "ResponseResource",
     "SessionAvatarResource",
     "SessionResource",
+    "TLSError",
     "TokenCredential",
     "TranscriptionSessionResource",
     "VOICELIVE",

@@ -7,12 +7,14 @@ from pyagent.voice._bargein import Interruption
 from pyagent.voice._tools import Tool, tool
 from pyagent.voice.errors import (
     ConfigurationError,
+    ConfigurationTypeError,
     InvalidStateError,
     ListenTimeoutError,
     ResponseError,
     SessionClosedError,
     ToolArgumentsError,
     ToolDefinitionError,
+    ToolDefinitionWarning,
     ToolError,
     VoiceError,
 )
@@ -29,6 +31,7 @@ __all__ = [
     "Agent",
     "AudioSource",
     "ConfigurationError",
+    "ConfigurationTypeError",
     "Interruption",
     "InvalidStateError",
     "ListenTimeoutError",
@@ -40,6 +43,7 @@ __all__ = [
     "ToolArgumentsError",
     "ToolCallRecord",
     "ToolDefinitionError",
+    "ToolDefinitionWarning",
     "ToolError",
     "VoiceError",
     "VoiceResponse",

@@ -43,6 +43,7 @@ from pyagent.voice._config import (
     AudioSettings,
     TurnDetectionSettings,
     build_flat_session,
+    check_session_arguments,
     resolve_endpoint,
 )
 from pyagent.voice._events import EventEmitter, Handler
@@ -153,6 +154,21 @@ class VoiceSession:
         transcription_model: str | None = "whisper-1",
         connect_options: Mapping[str, Any] | None = None,
     ) -> None:
+        check_session_arguments(
+            model=model,
+            voice=voice,
+            agent=agent,
+            language=language,
+            sample_rate=sample_rate,
+            turn_detection=turn_detection,
+            endpoint=endpoint,
+            credential=credential,
+            dialect=dialect,
+            audio_source=audio_source,
+            clock=clock,
+            transcription_model=transcription_model,
+            connect_options=connect_options,
+        )
         self._model = model
         self._voice = voice
         self.agent = agent
