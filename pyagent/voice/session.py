@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Mapping
 from types import TracebackType
@@ -49,12 +48,10 @@ from pyagent.voice._config import (
 from pyagent.voice._events import EventEmitter, Handler
 from pyagent.voice._results import Outbox, ResponseChunk, ToolCallRecord, Turn, VoiceResponse
 from pyagent.voice._states import SessionState, StateMachine, Trigger
-from pyagent.voice._tools import Tool
 from pyagent.voice.errors import (
     ListenTimeoutError,
     ResponseError,
     SessionClosedError,
-    ToolArgumentsError,
 )
 
 __all__ = [
@@ -947,22 +944,7 @@ class VoiceSession:
         name = _text(_field(call, "name"))
         call_id = _text(_field(call, "call_id"))
         arguments = _text(_field(call, "arguments"))
-        found: Tool[..., Any] | None = self.agent.get_tool(name) if self.agent else None
-        if found is None:
-            known = ", ".join(t.name for t in self.agent.tools) if self.agent else "none"
-            message = f"there is no tool named {name!r} (tools: {known})"
-            return ToolCallRecord(call_id, name, arguments, _error_output(message), message)
-        try:
-            output = await found.invoke(arguments)
-        except ToolArgumentsError as exc:
-            logger.info("tool %s: %s", name, exc)
-            return ToolCallRecord(call_id, name, arguments, _error_output(str(exc)), str(exc))
-        except Exception as exc:
-            # The model hears what went wrong and may recover; the session goes on.
-            logger.warning("tool %s raised %s: %s", name, type(exc).__name__, exc, exc_info=True)
-            message = f"{name} raised {type(exc).__name__}: {exc}"
-            return ToolCallRecord(call_id, name, arguments, _error_output(message), message)
-        return ToolCallRecord(call_id, name, arguments, output)
+        return await (self.agent or Agent()).run_tool_call(name, call_id, arguments)
 
     # -- barge-in ---------------------------------------------------------------------------------------------------
 
@@ -1031,10 +1013,6 @@ def _add_usage(total: dict[str, int], usage: Any) -> None:
         value = _field(usage, key)
         if isinstance(value, int):
             total[key] = total.get(key, 0) + value
-
-
-def _error_output(message: str) -> str:
-    return json.dumps({"error": message}, ensure_ascii=False)
 
 
 _Handler = Callable[[VoiceSession, Any], Awaitable[None]]
