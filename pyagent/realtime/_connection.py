@@ -147,8 +147,13 @@ def _location_without_secrets(location: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _tls_error(exc: ssl.SSLError, host: str) -> TLSError:
+def _tls_error(exc: OSError, host: str) -> TLSError:
     """Say what a failed TLS handshake most often means; OpenSSL's reason codes are terse."""
+    if not isinstance(exc, ssl.SSLError):  # reset: a plain HTTP server hanging up on the TLS ClientHello
+        return TLSError(
+            f"the connection to {host} was reset while opening it over TLS, as a server that speaks plain HTTP "
+            "does: if it does, use an http:// or ws:// endpoint for it"
+        )
     reason = str(getattr(exc, "reason", "") or "")
     if reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "UNKNOWN_PROTOCOL"):
         return TLSError(
@@ -523,9 +528,9 @@ class _Opening:
             raise ConnectionTimeout(
                 f"opening {self.url.host} took longer than handshake_timeout={self.options.handshake_timeout} s"
             ) from None
-        except ssl.SSLError as exc:
-            raise _tls_error(exc, self.url.host) from None
         except OSError as exc:
+            if self.url.secure and isinstance(exc, ssl.SSLError | ConnectionResetError):
+                raise _tls_error(exc, self.url.host) from None
             reason = exc.strerror or type(exc).__name__
             raise ConnectionError(redact(f"cannot connect to {self.url.host}: {reason}", secrets)) from None
         _log.debug("connected to %s", redact(self.url.url, secrets))

@@ -35,6 +35,7 @@ __all__ = [
     "build_flat_session",
     "check_dialect",
     "check_session_arguments",
+    "endpoint_configured",
     "resolve_endpoint",
 ]
 
@@ -268,6 +269,16 @@ def resolve_endpoint(
         "AZURE_VOICELIVE_ENDPOINT with AZURE_VOICELIVE_API_KEY for Azure AI Voice Live. "
         "For a local, offline endpoint run `pyagent serve`."
     )
+
+
+def endpoint_configured(endpoint: str | None, credential: Any, environ: Mapping[str, str] | None = None) -> bool:
+    """True when :func:`resolve_endpoint` finds an endpoint (well formed or not) rather than raising that none is
+    configured: what ``pyagent chat`` asks before it starts the local server instead."""
+    env = os.environ if environ is None else environ
+    voicelive = _env_value(env, "AZURE_VOICELIVE_ENDPOINT") and (
+        credential is not None or _env_value(env, "AZURE_VOICELIVE_API_KEY")
+    )
+    return bool(endpoint or _env_value(env, "PYAGENT_ENDPOINT") or _env_value(env, "OPENAI_API_KEY") or voicelive)
 
 
 def _env_value(env: Mapping[str, str], name: str) -> str | None:

@@ -50,7 +50,8 @@ def test_import_works_without_sounddevice() -> None:
         "    print(error)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert "pip install 'pyagent[devices]'" in result.stdout
+    assert "pip install 'pyagent-voice[devices]'" in result.stdout
+    assert result.stdout.startswith("no audio input/output device found: ")
 
 
 @pytest.mark.skipif(MISSING is None, reason="PortAudio is installed here")
