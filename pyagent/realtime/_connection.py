@@ -588,7 +588,9 @@ def connect(
     unknown = sorted(set(agent_fields) - set(AGENT_QUERY_PARAMS))
     if unknown:
         raise ConfigurationTypeError(f"connect() got unexpected keyword argument(s): {', '.join(unknown)}")
-    _check_arguments(model=model, api_version=api_version, query=query, headers=headers, agent=agent_fields)
+    _check_arguments(
+        endpoint=endpoint, model=model, api_version=api_version, query=query, headers=headers, agent=agent_fields
+    )
     check_credential(credential)
     options = coerce_options(connection_options)
     if endpoint is None:
@@ -613,6 +615,7 @@ def connect(
 
 def _check_arguments(
     *,
+    endpoint: object,
     model: object,
     api_version: object,
     query: object,
@@ -620,7 +623,7 @@ def _check_arguments(
     agent: Mapping[str, object],
 ) -> None:
     """connect()'s own argument checks, so a wrong kind fails at the call rather than deep in URL building."""
-    for name, value in (("model", model), ("api_version", api_version), *agent.items()):
+    for name, value in (("endpoint", endpoint), ("model", model), ("api_version", api_version), *agent.items()):
         if value is not None and not isinstance(value, str):
             raise ConfigurationTypeError(f"{name} must be a str or None, not {type(value).__name__}")
     if model == "":

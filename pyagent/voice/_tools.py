@@ -352,6 +352,9 @@ class Tool(Generic[P, R]):
     def __init__(self, function: Callable[P, R], *, name: str | None = None, description: str | None = None) -> None:
         if not callable(function):
             raise ToolDefinitionError(f"a tool must be a function, not {type(function).__name__}")
+        for what, value in (("name", name), ("description", description)):
+            if value is not None and not isinstance(value, str):
+                raise ToolDefinitionError(f"a tool's {what} must be a str or None, not {type(value).__name__}")
         self.function = function
         self.name: str = name or str(getattr(function, "__name__", ""))
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", self.name):
