@@ -132,6 +132,10 @@ class VoiceSession:
         transcription_model: the service's model for transcribing the user, or None for no user transcripts.
         connect_options: extra keyword arguments for :func:`pyagent.realtime.connect` (``api_version``,
             ``connection_options``, ``headers``...).
+
+    Raises:
+        ConfigurationError: an argument the session cannot use (an endpoint without a scheme, an unknown dialect, a
+            rate out of range; a ``ConfigurationTypeError`` for a wrong kind), here rather than when connecting.
     """
 
     def __init__(
