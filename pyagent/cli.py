@@ -126,18 +126,27 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--api-key",
+        type=_non_empty,
         default=None,
         metavar="KEY",
         help="the service's key (default: $PYAGENT_API_KEY, $OPENAI_API_KEY or $AZURE_VOICELIVE_API_KEY); with no "
         "endpoint configured, a key means OpenAI",
     )
-    parser.add_argument("--model", default="gpt-4o-realtime", help="model or deployment (default: gpt-4o-realtime)")
-    parser.add_argument("--voice", default="alloy", help="the assistant's voice (default: alloy)")
+    parser.add_argument(
+        "--model", type=_non_empty, default="gpt-4o-realtime", help="model or deployment (default: gpt-4o-realtime)"
+    )
+    parser.add_argument("--voice", type=_non_empty, default="alloy", help="the assistant's voice (default: alloy)")
     parser.add_argument("--instructions", default="You are a helpful voice assistant. Keep answers short.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the library does")
 
 
 # --------------------------------------------------------------------------------------------------- option types
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
 
 
 def _pace(text: str) -> float:
@@ -232,6 +241,7 @@ def _service(args: argparse.Namespace) -> _Service:
     from pyagent.voice.errors import ConfigurationError
 
     env = os.environ
+    _session(args, EndpointSettings(None, args.api_key, args.dialect or "auto", "the options"))  # the options' checks
     try:
         if args.dialect is None and env.get("PYAGENT_DIALECT", "").strip():
             check_dialect(env["PYAGENT_DIALECT"].strip(), "PYAGENT_DIALECT")

@@ -127,6 +127,8 @@ def test_python_m_pyagent_runs_the_cli_and_no_command_prints_help_and_exits_2() 
         (["--pace", "fast"], {}, "argument --pace: must be a number"),
         (["--out", "{tmp}"], {}, "argument --out: '{tmp}' is a directory; give a file name such as {tmp}/reply.wav"),
         (["--out", "{tmp}/file.txt/reply.wav"], {}, "argument --out: '{tmp}/file.txt/reply.wav' cannot be written"),
+        (["--model", ""], {}, "pyagent chat: argument --model: must not be empty"),
+        (["--api-key", ""], {}, "pyagent chat: argument --api-key: must not be empty"),
     ],
 )
 def test_a_bad_option_is_one_line_and_exit_2_before_anything_starts(
