@@ -250,7 +250,8 @@ def _service(args: argparse.Namespace) -> _Service:
                 # A key and nothing else: OpenAI, where OPENAI_BASE_URL says or at its own address.
                 base = env.get("OPENAI_BASE_URL", "").strip() or OPENAI_DEFAULT_ENDPOINT
                 settings = resolve_endpoint(base, args.api_key, "openai")
-                return _Service(EndpointSettings(settings.endpoint, args.api_key, "openai", "--api-key"), "--api-key")
+                settings = EndpointSettings(settings.endpoint, args.api_key, "openai", "--api-key")
+                return _Service(settings, "key from --api-key")
             return _Service(None, "")
         settings = resolve_endpoint(args.endpoint, args.api_key, args.dialect)
     except ConfigurationError as exc:
@@ -391,12 +392,13 @@ async def _closed_reason(session: VoiceSession, exc: BaseException) -> BaseExcep
     from pyagent.voice.errors import InvalidStateError, SessionClosedError
 
     if isinstance(exc, InvalidStateError) and session.state is SessionState.DISCONNECTED:
-        try:
-            await session.receive()  # a closed session answers with why it closed
-        except SessionClosedError as closed:
-            return closed
-        except Exception:  # nothing better to say than the refusal itself
-            return exc
+        for _ in range(64):  # past the responses still queued, a closed session answers with why it closed
+            try:
+                await session.receive()
+            except SessionClosedError as closed:
+                return closed
+            except Exception:  # nothing better to say than the refusal itself
+                return exc
     return exc
 
 

@@ -356,6 +356,14 @@ def test_openai_base_url_is_honoured_as_the_openai_sdk_does(tmp_path: pathlib.Pa
     assert recorded_paths(keyed) == ["/v1/realtime"]  # OpenAI's path under the base URL, as the SDK builds it
 
 
+def test_a_key_and_nothing_else_means_openai(keyed_server: ServerThread) -> None:
+    base = f"{keyed_server.server.endpoint}/v1"  # OpenAI's address here, as OPENAI_BASE_URL moves it for the SDK
+    result = pyagent("chat", STOP, "--api-key", KEY, env=clean_env(OPENAI_BASE_URL=base))
+    assert result.returncode == 0, result.stderr
+    assert f"Endpoint: {base} (dialect openai, model gpt-4o-realtime, key from --api-key)" in result.stdout
+    assert "No endpoint configured" not in result.stdout
+
+
 def test_no_key_against_a_server_that_wants_one(tmp_path: pathlib.Path) -> None:
     keyed = ServerThread(tmp_path / "sessions", api_key=KEY)
     try:
