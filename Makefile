@@ -11,6 +11,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
+	@# The distribution was called pyagent before it became pyagent-voice: drop an old editable install of it.
+	@if $(BIN)/python -m pip show --quiet pyagent >/dev/null 2>&1; then $(BIN)/python -m pip uninstall --quiet -y pyagent; fi
 	$(BIN)/python -m pip install --quiet -e '.[dev,speech]'
 	touch $(STAMP)
 
@@ -33,4 +35,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist *.egg-info out

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyagent._version import __version__
-from pyagent.errors import PyagentError
+from pyagent._version import DISTRIBUTION, __version__
+from pyagent.errors import ConfigurationError, ConfigurationTypeError, PyagentError
 
 if TYPE_CHECKING:
     from pyagent.voice import Agent, VoiceSession, tool
 
-__all__ = ["Agent", "PyagentError", "VoiceSession", "__version__", "tool"]
+__all__ = [
+    "Agent",
+    "ConfigurationError",
+    "ConfigurationTypeError",
+    "DISTRIBUTION",
+    "PyagentError",
+    "VoiceSession",
+    "__version__",
+    "tool",
+]
 
 # The voice layer pulls in the connection and the audio pipeline; it is imported on first use, so `import pyagent`
 # (and the `pyagent` command) stays quick and a layer below that fails to import does not break the error types.

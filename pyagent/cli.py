@@ -1,8 +1,13 @@
 """The ``pyagent`` command line: ``serve`` the local server, ``chat`` with a WAV file, ``talk`` through the devices.
 
 ``chat`` and ``talk`` find their endpoint like :class:`~pyagent.voice.VoiceSession` does (``--endpoint``, then
-``PYAGENT_ENDPOINT`` / ``PYAGENT_API_KEY`` / ``PYAGENT_DIALECT``, ``OPENAI_API_KEY``, ``AZURE_VOICELIVE_ENDPOINT`` +
-``AZURE_VOICELIVE_API_KEY``); with none configured they start the local server in-process and say so.
+``PYAGENT_ENDPOINT`` / ``PYAGENT_API_KEY`` / ``PYAGENT_DIALECT``, ``OPENAI_API_KEY`` (+ ``OPENAI_BASE_URL``),
+``AZURE_VOICELIVE_ENDPOINT`` + ``AZURE_VOICELIVE_API_KEY``); with none configured they start the local server
+in-process and say so.
+
+Every mistake in what was asked (an option, a variable, the audio file) is one line on stderr naming it and what is
+accepted, with exit status 2, before any server starts or any connection is made. Failures once the conversation
+runs (the server refused the key, closed the connection) are one line too, with exit status 1.
 """
 
 from __future__ import annotations
@@ -12,29 +17,67 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import pathlib
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING, TextIO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn, TextIO
+from urllib.parse import urlsplit, urlunsplit
 
-from pyagent._version import __version__
+from pyagent._version import DISTRIBUTION, __version__
 
 if TYPE_CHECKING:  # the voice layer is imported when a command needs it, so `pyagent --help` stays quick
     from pyagent.audio import AudioFormat
     from pyagent.voice import VoiceSession
+    from pyagent.voice._config import EndpointSettings
 
 __all__ = ["build_parser", "main"]
 
 _CHUNK_MS = 100
-_PROGRESS_AFTER_S = 4.0  # files longer than this show their progress
+_MIN_TURN_MS = 100  # the services refuse to commit less ("buffer too small. Expected at least 100ms of audio")
+_PROGRESS_AFTER_S = 4.0  # files longer than this show their progress as lines when the output is not a terminal
+_TICK_S = 0.2  # how often a terminal's status line is redrawn
+_WAITING = "waiting for the answer..."
+_DIALECTS = ("auto", "openai", "azure-openai", "azure-openai-ga", "voicelive")
+# RFC 6455 section 7.4.1 names, for close frames that carry no reason.
+_CLOSE_NAMES = {
+    1000: "normal closure",
+    1001: "going away",
+    1002: "protocol error",
+    1003: "unsupported data",
+    1006: "dropped without a close frame",
+    1007: "invalid payload data",
+    1008: "policy violation",
+    1009: "message too big",
+    1010: "mandatory extension",
+    1011: "internal server error",
+    1012: "service restart",
+    1013: "try again later",
+    1014: "bad gateway",
+}
+
+
+class _UsageError(Exception):
+    """A mistake in what the user asked: one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (``pyagent chat: argument --pace: ...``), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="pyagent", description="Realtime voice conversations with AI models.")
-    parser.add_argument("--version", action="version", version=f"pyagent {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{serve,chat,talk}")
+    parser = _Parser(
+        prog="pyagent",
+        description=f"Realtime voice conversations with AI models (installed as {DISTRIBUTION}).",
+    )
+    parser.add_argument("--version", action="version", version=f"pyagent {__version__} ({DISTRIBUTION})")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,chat,talk}", parser_class=_Parser)
 
     from pyagent.server._cli import add_serve_parser
 
@@ -43,14 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     chat = commands.add_parser(
         "chat",
         help="send a WAV file as the user's turn and print the conversation",
-        description="Stream a WAV file (any rate, channels, PCM16 or G.711) as the user's turn, print the "
-        "conversation and an event timeline, and write the spoken reply.",
+        description="Stream a WAV file (any rate and channels; 8, 16, 24 or 32-bit PCM, float or G.711) as the user's "
+        "turn, print the conversation and an event timeline, and write the spoken reply.",
     )
-    chat.add_argument("file", type=pathlib.Path, help="the user's audio: a WAV file, or a .raw 24 kHz PCM16 mono file")
-    chat.add_argument("--out", type=pathlib.Path, default=None, help="write the reply to this WAV file")
+    chat.add_argument(
+        "file", type=pathlib.Path, help="the user's audio: a WAV file, or a .raw/.pcm file of 24 kHz PCM16 mono"
+    )
+    chat.add_argument("--out", type=_out_file, default=None, help="write the reply to this WAV file (say out/x.wav)")
     chat.add_argument(
         "--pace",
-        type=float,
+        type=_pace,
         default=0.0,
         metavar="FACTOR",
         help="stream at FACTOR times real time (1 = real time; default 0 = as fast as possible)",
@@ -59,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     talk = commands.add_parser(
         "talk",
-        help="talk through the microphone and speaker (the devices extra)",
+        help=f"talk through the microphone and speaker (pip install '{DISTRIBUTION}[devices]')",
         description="A spoken conversation through the default microphone and speaker; Ctrl-C ends it.",
     )
     _add_session_options(talk)
@@ -67,31 +112,99 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_session_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--endpoint", default=None, help="the service's base URL (default: $PYAGENT_ENDPOINT, ...)")
+    parser.add_argument(
+        "--endpoint",
+        type=_endpoint_option,
+        default=None,
+        help="the service's base URL, such as http://127.0.0.1:8765 (default: $PYAGENT_ENDPOINT, ...)",
+    )
     parser.add_argument(
         "--dialect",
         default=None,
-        choices=("auto", "openai", "azure-openai", "azure-openai-ga", "voicelive"),
+        choices=_DIALECTS,
         help="the protocol dialect (default: $PYAGENT_DIALECT, else judged from the endpoint)",
     )
     parser.add_argument(
+        "--api-key",
+        type=_non_empty,
+        default=None,
+        metavar="KEY",
+        help="the service's key (default: $PYAGENT_API_KEY, $OPENAI_API_KEY or $AZURE_VOICELIVE_API_KEY); with no "
+        "endpoint configured, a key means OpenAI",
+    )
+    parser.add_argument(
         "--model",
+        type=_non_empty,
         default="gpt-4o-realtime",
         help="model or Azure OpenAI deployment (default: the service's current realtime model)",
     )
-    parser.add_argument("--voice", default="alloy", help="the assistant's voice (default: alloy)")
+    parser.add_argument("--voice", type=_non_empty, default="alloy", help="the assistant's voice (default: alloy)")
     parser.add_argument("--instructions", default="You are a helpful voice assistant. Keep answers short.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the library does")
 
 
+# --------------------------------------------------------------------------------------------------- option types
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+def _pace(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number (1 = real time, 0 = as fast as possible), not {text!r}"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"must be a finite number >= 0 (1 = real time, 0 = as fast as possible), not {text!r}"
+        )
+    return value
+
+
+def _out_file(text: str) -> pathlib.Path:
+    """A path the reply can be written to, checked before anything runs (nothing is created yet)."""
+    path = pathlib.Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a directory; give a file name such as {text.rstrip('/')}/reply.wav"
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be written (no permission)")
+    ancestor = path.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be written: {str(ancestor)!r} is a file, not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be written: no permission to write in {str(ancestor)!r}")
+    return path
+
+
+def _endpoint_option(text: str) -> str:
+    from pyagent.realtime.dialects import check_endpoint
+    from pyagent.realtime.errors import ConfigurationError
+
+    try:
+        return check_endpoint(text)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("endpoint ")) from None
+
+
+# --------------------------------------------------------------------------------------------------- entry point
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``pyagent`` console script."""
+    """Entry point of the ``pyagent`` console script and of ``python -m pyagent``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        print(f"pyagent {__version__}")
-        parser.print_help()
-        return 0
+        parser.print_help(sys.stderr)
+        return 2
     if args.command == "serve":
         from pyagent.server._cli import run_serve
 
@@ -104,28 +217,90 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(runner(args))
     except KeyboardInterrupt:
         return 130
+    except _UsageError as exc:
+        print(f"pyagent {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
-# --------------------------------------------------------------------------------------------------- common
+# --------------------------------------------------------------------------------------------------- the service
 
 
-def _endpoint_configured(args: argparse.Namespace) -> bool:
-    """True when a session would find an endpoint (the same rules as VoiceSession's)."""
-    from pyagent.voice._config import resolve_endpoint
+@dataclass(frozen=True, slots=True)
+class _Service:
+    """Where the session goes, decided before anything starts; ``settings`` None means the local server."""
+
+    settings: EndpointSettings | None
+    key_source: str  # where the key came from, for the user (never the key)
+
+
+def _service(args: argparse.Namespace) -> _Service:
+    """The configured service, checked: a bad variable is a usage error, never a silent fallback to the local server.
+
+    Raises:
+        _UsageError: ``PYAGENT_ENDPOINT`` without a scheme, an unknown ``PYAGENT_DIALECT``, ...
+    """
+    from pyagent.realtime.dialects import OPENAI_DEFAULT_ENDPOINT
+    from pyagent.voice._config import EndpointSettings, check_dialect, endpoint_configured, resolve_endpoint
     from pyagent.voice.errors import ConfigurationError
 
+    env = os.environ
+    _session(args, EndpointSettings(None, args.api_key, args.dialect or "auto", "the options"))  # the options' checks
     try:
-        resolve_endpoint(args.endpoint, None, args.dialect)
-    except ConfigurationError:
-        return False
-    return True
+        if args.dialect is None and env.get("PYAGENT_DIALECT", "").strip():
+            check_dialect(env["PYAGENT_DIALECT"].strip(), "PYAGENT_DIALECT")
+        if not endpoint_configured(args.endpoint, args.api_key):
+            if args.api_key is not None and args.dialect in (None, "auto", "openai"):
+                # A key and nothing else: OpenAI, where OPENAI_BASE_URL says or at its own address.
+                base = env.get("OPENAI_BASE_URL", "").strip() or OPENAI_DEFAULT_ENDPOINT
+                settings = resolve_endpoint(base, args.api_key, "openai")
+                settings = EndpointSettings(settings.endpoint, args.api_key, "openai", "--api-key")
+                return _Service(settings, "key from --api-key")
+            return _Service(None, "")
+        settings = resolve_endpoint(args.endpoint, args.api_key, args.dialect)
+    except ConfigurationError as exc:
+        raise _UsageError(str(exc)) from None
+    return _Service(settings, _key_source(args, settings))
+
+
+def _key_source(args: argparse.Namespace, settings: EndpointSettings) -> str:
+    if settings.credential is None:
+        return "no key"
+    if args.api_key is not None:
+        return "key from --api-key"
+    if settings.source == "OPENAI_API_KEY":
+        return "key from OPENAI_API_KEY"
+    if settings.source == "AZURE_VOICELIVE_ENDPOINT":
+        return "key from AZURE_VOICELIVE_API_KEY"
+    return "key from PYAGENT_API_KEY" if os.environ.get("PYAGENT_API_KEY", "").strip() else "key from OPENAI_API_KEY"
+
+
+def _shown_url(endpoint: str) -> str:
+    """The endpoint as the user may see it: scheme, host, port and path; no user info, no query (keys hide there)."""
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 @contextlib.asynccontextmanager
-async def _endpoint(args: argparse.Namespace, out: TextIO) -> AsyncIterator[tuple[str | None, str | None]]:
-    """``(endpoint, dialect)`` for the session; a local server when nothing is configured."""
-    if _endpoint_configured(args):
-        yield args.endpoint, args.dialect
+async def _endpoint(service: _Service, args: argparse.Namespace, out: TextIO) -> AsyncIterator[EndpointSettings]:
+    """The settings for the session; a local server when nothing is configured. Says where it connects, how and
+    with which model, before connecting."""
+    from pyagent.realtime.dialects import OPENAI_DEFAULT_ENDPOINT, resolve_dialect
+    from pyagent.voice._config import EndpointSettings
+
+    if service.settings is not None:
+        settings = service.settings
+        url = settings.endpoint or OPENAI_DEFAULT_ENDPOINT
+        dialect = resolve_dialect(settings.dialect, url)
+        print(
+            f"Endpoint: {_shown_url(url)} (dialect {dialect.name}, model {args.model}, {service.key_source})",
+            file=out,
+            flush=True,
+        )
+        yield settings
         return
     from pyagent.server import LocalServer
 
@@ -133,102 +308,306 @@ async def _endpoint(args: argparse.Namespace, out: TextIO) -> AsyncIterator[tupl
         args.model = "gpt-realtime"  # the local server takes any name; the Azure dialects need one
     async with LocalServer(realtime_factor=math.inf) as server:  # replies as fast as they are made
         engines = await server.speech_engines()
+        dialect_name = args.dialect if args.dialect not in (None, "auto") else "openai"
         print(
             f"No endpoint configured (--endpoint, PYAGENT_ENDPOINT, OPENAI_API_KEY or AZURE_VOICELIVE_ENDPOINT): "
             f"using the local server at {server.endpoint} ({engines.description}).",
             file=out,
         )
-        yield server.endpoint, args.dialect or "openai"
+        print(f"Endpoint: {server.endpoint} (dialect {dialect_name}, model {args.model}, no key)", file=out, flush=True)
+        yield EndpointSettings(server.endpoint, None, dialect_name, "local server")
 
 
-def _session(args: argparse.Namespace, endpoint: str | None, dialect: str | None) -> VoiceSession:
+def _session(args: argparse.Namespace, settings: EndpointSettings) -> VoiceSession:
     from pyagent.voice import Agent, VoiceSession
+    from pyagent.voice.errors import ConfigurationError
 
-    return VoiceSession(
-        model=args.model,
-        voice=args.voice,
-        agent=Agent("assistant", args.instructions),
-        endpoint=endpoint,
-        dialect=dialect or "auto",
-    )
+    try:
+        return VoiceSession(
+            model=args.model,
+            voice=args.voice,
+            agent=Agent("assistant", args.instructions),
+            endpoint=settings.endpoint,
+            credential=settings.credential,
+            dialect=settings.dialect,
+        )
+    except ConfigurationError as exc:
+        raise _UsageError(str(exc)) from None
 
 
-class _Timeline:
-    """Prints the session's events with the time since the start."""
+def _failure(exc: BaseException, service: _Service) -> str:
+    """One line for what ended the conversation: the server's close, a refused key, a TLS mismatch."""
+    from pyagent.realtime.errors import ConnectionClosed, HandshakeError
+    from pyagent.voice.errors import SessionClosedError
 
-    def __init__(self, out: TextIO) -> None:
+    if isinstance(exc, SessionClosedError | ConnectionClosed) and exc.code is not None:
+        if exc.code == 1006 and not exc.reason.strip(" ."):
+            return "the connection dropped without a close frame (1006)"
+        reason = exc.reason.strip() or _CLOSE_NAMES.get(exc.code, "no reason given")
+        if "without a close frame" in reason:
+            return f"the connection dropped ({exc.code}, {reason})"
+        return f"the server closed the connection ({exc.code}, {reason})"
+    if isinstance(exc, HandshakeError) and exc.status in (401, 403):
+        settings = service.settings
+        if settings is None or settings.credential is None:
+            return (
+                f"no API key given, and the server wants one (HTTP {exc.status}): pass --api-key, or set "
+                "PYAGENT_API_KEY (OPENAI_API_KEY for OpenAI, AZURE_VOICELIVE_API_KEY for Voice Live)"
+            )
+        return f"the server refused the {service.key_source}: {exc}"
+    return str(exc)
+
+
+async def _explain(exc: BaseException, service: _Service) -> str:
+    """The one line for a failure; a TLS failure on an endpoint that answers in plain HTTP is named as such."""
+    from pyagent.realtime.errors import TLSError
+
+    settings = service.settings
+    endpoint = settings.endpoint if settings is not None else None
+    if isinstance(exc, TLSError) and endpoint and await _speaks_plain_http(endpoint):
+        parts = urlsplit(endpoint)
+        plain = _shown_url(urlunsplit(("http" if parts.scheme == "https" else "ws", *parts[1:])))
+        return f"{_shown_url(endpoint)} speaks plain HTTP, not TLS: use {plain}"
+    return " ".join(_failure(exc, service).split())  # one line, whatever a server's body held
+
+
+async def _speaks_plain_http(endpoint: str) -> bool:
+    """True when the endpoint's host and port answer a plain HTTP request (asked once, for 3 s at most)."""
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
+    try:
+        async with asyncio.timeout(3):
+            reader, writer = await asyncio.open_connection(host, port)
+            try:
+                writer.write(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode("ascii"))
+                await writer.drain()
+                head = await reader.read(5)
+            finally:
+                writer.close()
+    except (OSError, TimeoutError, UnicodeError):
+        return False
+    return head == b"HTTP/"
+
+
+async def _closed_reason(session: VoiceSession, exc: BaseException) -> BaseException:
+    """What ended a session that refused a call because it had ended: the close it ended with, rather than the advice
+    to connect again that the refusal carries."""
+    from pyagent.voice import SessionState
+    from pyagent.voice.errors import InvalidStateError, SessionClosedError
+
+    if isinstance(exc, InvalidStateError) and session.state is SessionState.DISCONNECTED:
+        for _ in range(64):  # past the responses still queued, a closed session answers with why it closed
+            try:
+                await session.receive()
+            except SessionClosedError as closed:
+                return closed
+            except Exception:  # nothing better to say than the refusal itself
+                return exc
+    return exc
+
+
+class _Progress:
+    """The timeline of the session's events, and on a terminal one live status line under it with the time it has
+    taken so far ("waiting for the answer... 2.4 s"); when the output is not a terminal, plain lines only."""
+
+    def __init__(self, out: TextIO, live: bool) -> None:
         self.out = out
+        self.live = live
         self.start = time.monotonic()
+        self._status: str | None = None
+        self._detail = ""
+        self._since = 0.0
+        self._ticker: asyncio.Task[None] | None = None
 
     def line(self, text: str) -> None:
+        self._erase()
         print(f"  [{time.monotonic() - self.start:6.2f}s] {text}", file=self.out, flush=True)
+        self._draw()
+
+    @property
+    def current(self) -> str | None:
+        """The status shown now, if any."""
+        return self._status
+
+    def status(self, text: str | None, detail: str = "", *, plain: bool = False) -> None:
+        """Show ``text`` with the seconds since it was first shown (and ``detail``), live on a terminal; otherwise
+        as one timeline line if ``plain`` (the timeline's times then tell how long it took)."""
+        if text == self._status:
+            if detail != self._detail:
+                self._erase()
+                self._detail = detail
+                self._draw()
+            return
+        self._erase()
+        self._status, self._detail, self._since = text, detail, time.monotonic()
+        if text is None:
+            return
+        if not self.live:
+            if plain:
+                self.line(text)
+            return
+        self._draw()
+        if self._ticker is None:
+            self._ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        self.status(None)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(_TICK_S)
+            self._erase()
+            self._draw()
+
+    def _draw(self) -> None:
+        if self.live and self._status is not None:
+            detail = f" ({self._detail})" if self._detail else ""
+            self.out.write(f"  {self._status} {time.monotonic() - self._since:.1f} s{detail}")
+            self.out.flush()
+
+    def _erase(self) -> None:
+        if self.live and self._status is not None:
+            self.out.write("\r\x1b[K")
 
     def attach(self, session: VoiceSession) -> None:
         session.on("state_changed")(lambda new, old: self.line(f"state {old.name} -> {new.name}"))
         session.on("speech_started")(lambda: self.line("speech started"))
         session.on("speech_ended")(lambda: self.line("speech ended"))
-        session.on("response_started")(lambda: self.line("response started"))
+        session.on("response_started")(self._response_started)
+        session.on("response_done")(lambda: self.status(None))
         session.on("function_call")(lambda call: self.line(f"tool {call.name}({call.arguments}) -> {call.output}"))
         session.on("interrupted")(lambda info: self.line(f"interrupted at {info.audio_end_ms} ms"))
         session.on("error")(lambda error: self.line(f"error: {error}"))
         session.on("transcript_available")(lambda text, role: self.line(f"{role} transcript: {text}"))
 
+    def _response_started(self) -> None:
+        self.line("response started")
+        if self._status == _WAITING:
+            self.status("receiving the answer...")
+
 
 # --------------------------------------------------------------------------------------------------- chat
 
 
+def _read_turn(path: pathlib.Path) -> tuple[bytes, AudioFormat]:
+    """The user's audio and its format, refused with one line if it cannot make a turn.
+
+    Raises:
+        _UsageError: unreadable, not WAV (nor .raw/.pcm), empty or shorter than 100 ms.
+    """
+    from pyagent.audio import AudioFormat, read_wav
+    from pyagent.audio._wav import RAW_SUFFIXES
+    from pyagent.errors import PyagentError
+
+    try:
+        if path.is_file() and path.stat().st_size == 0:
+            raise _UsageError(f"{path} is empty; a turn needs at least {_MIN_TURN_MS} ms of audio")
+        if path.suffix.lower() in RAW_SUFFIXES:
+            data, fmt = path.read_bytes(), AudioFormat(24000)
+            data = data[: len(data) - len(data) % fmt.frame_bytes]
+        else:
+            data, fmt = read_wav(path)
+    except FileNotFoundError:
+        raise _UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise _UsageError(f"{path} is a directory; give a WAV file") from None
+    except (OSError, PyagentError) as exc:
+        raise _UsageError(f"cannot read {path}: {exc}") from None
+    duration_ms = fmt.bytes_to_ms(len(data))
+    if duration_ms < _MIN_TURN_MS:
+        what = "no audio" if not data else f"{math.floor(duration_ms)} ms of audio"
+        raise _UsageError(
+            f"{path} holds {what}; a turn needs at least {_MIN_TURN_MS} ms (the services refuse to end a shorter one)"
+        )
+    return data, fmt
+
+
+def _fit_to_session(data: bytes, fmt: AudioFormat) -> tuple[bytes, AudioFormat]:
+    """The file as the session takes it: as it is when the session converts it itself (8-48 kHz, mono or stereo,
+    PCM16 or G.711), else converted here to 24 kHz PCM16 mono (96 kHz, 6 channels, ...)."""
+    from pyagent.audio import AudioFormat, convert
+    from pyagent.voice._config import AudioSettings
+    from pyagent.voice.errors import ConfigurationError
+
+    try:
+        AudioSettings(sample_rate=fmt.sample_rate, channels=fmt.channels, format=fmt.encoding)
+    except ConfigurationError:
+        target = AudioFormat(24000)
+        return convert(data, fmt, target), target
+    return data, fmt
+
+
 async def _chat(args: argparse.Namespace) -> int:
-    from pyagent.audio import AudioFormat, decode_to_pcm16, load_audio, read_wav, write_wav
+    from pyagent.audio import decode_to_pcm16, write_wav
     from pyagent.errors import PyagentError
 
     out = sys.stdout
     path: pathlib.Path = args.file
-    try:
-        if path.suffix.lower() == ".wav":
-            data, fmt = read_wav(path)
-        else:
-            data, fmt = load_audio(path), AudioFormat(24000)
-    except (OSError, PyagentError) as exc:
-        print(f"pyagent chat: cannot read {path}: {exc}", file=sys.stderr)
-        return 1
+    service = _service(args)
+    data, fmt = _read_turn(path)
     seconds = len(data) / fmt.bytes_per_second
+    sent, sent_fmt = _fit_to_session(data, fmt)
+    progress = _Progress(out, live=out.isatty())
     try:
-        async with _endpoint(args, out) as (endpoint, dialect):
-            session = _session(args, endpoint, dialect)
-            session.configure_audio(sample_rate=fmt.sample_rate, channels=fmt.channels, format=fmt.encoding)
-            timeline = _Timeline(out)
-            print(f"Sending {path.name} ({seconds:.1f} s, {fmt.sample_rate} Hz, {fmt.channels} ch, {fmt.encoding})")
-            print("Timeline:")
-            timeline.attach(session)
-            async with session.connect() as voice:
-                # The whole file is one user turn, however many pauses it holds: one answer.
-                responses = [await voice.respond(_stream_file(data, fmt, args.pace, seconds, timeline))]
+        async with _endpoint(service, args, out) as settings:
+            session = _session(args, settings)
+            session.configure_audio(
+                sample_rate=sent_fmt.sample_rate, channels=sent_fmt.channels, format=sent_fmt.encoding
+            )
+            converted = "" if sent_fmt == fmt else f", sent as {sent_fmt.sample_rate} Hz {sent_fmt.channels} ch"
+            print(
+                f"Sending {path.name} ({seconds:.1f} s, {fmt.sample_rate} Hz, {fmt.channels} ch, {fmt.encoding}"
+                f"{converted})",
+                file=out,
+            )
+            print("Timeline:", file=out, flush=True)
+            progress.attach(session)
+            try:
+                async with session.connect() as voice:
+                    try:
+                        # The whole file is one user turn, however many pauses it holds: one answer.
+                        turn = _stream_file(sent, sent_fmt, args.pace, seconds, progress)
+                        responses = [await voice.respond(turn)]
+                    except PyagentError as exc:
+                        raise await _closed_reason(voice, exc) from None
+            finally:
+                progress.close()
     except PyagentError as exc:
-        print(f"pyagent chat: {exc}", file=sys.stderr)
+        print(f"pyagent chat: {await _explain(exc, service)}", file=sys.stderr)
         return 1
-    print("Conversation:")
+    print("Conversation:", file=out)
     for response in responses:
-        print(f"  You:       {response.input_transcript or '(no transcript)'}")
+        print(f"  You:       {response.input_transcript or '(no transcript)'}", file=out)
         for call in response.tool_calls:
-            print(f"  Tool:      {call.name}({call.arguments}) -> {call.output}")
+            print(f"  Tool:      {call.name}({call.arguments}) -> {call.output}", file=out)
         said = response.transcript or response.text or "(nothing)"
-        print(f"  Assistant: {said}{' (interrupted)' if response.interrupted else ''}")
+        print(f"  Assistant: {said}{' (interrupted)' if response.interrupted else ''}", file=out)
     response = responses[-1]
-    print(f"  ({response.duration_ms / 1000:.1f} s of audio, status {response.status}, usage {dict(response.usage)})")
+    usage = dict(response.usage)
+    print(f"  ({response.duration_ms / 1000:.1f} s of audio, status {response.status}, usage {usage})", file=out)
     if args.out is not None:
         pcm = decode_to_pcm16(response.audio, response.format)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        write_wav(args.out, pcm, response.sample_rate, response.channels)
-        print(f"Reply written to {args.out}")
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            write_wav(args.out, pcm, response.sample_rate, response.channels)
+        except OSError as exc:
+            print(f"pyagent chat: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"Reply written to {args.out}", file=out)
     return 0
 
 
 async def _stream_file(
-    data: bytes, fmt: AudioFormat, pace: float, seconds: float, timeline: _Timeline
+    data: bytes, fmt: AudioFormat, pace: float, seconds: float, progress: _Progress
 ) -> AsyncIterator[bytes]:
-    """The file in 100 ms chunks at ``pace`` times real time (0: as fast as the connection takes them)."""
+    """The file in 100 ms chunks at ``pace`` times real time (0: as fast as the connection takes them); at its end
+    the session ends the turn, and the progress says it waits for the answer."""
     chunk = fmt.ms_to_bytes(_CHUNK_MS)
-    show_progress = seconds > _PROGRESS_AFTER_S
+    marks = seconds > _PROGRESS_AFTER_S and not progress.live
     next_mark = 0.25
     started = time.monotonic()
     for index, start in enumerate(range(0, len(data), chunk)):
@@ -237,25 +616,34 @@ async def _stream_file(
             due = started + (index + 1) * _CHUNK_MS / 1000 / pace
             await asyncio.sleep(max(0.0, due - time.monotonic()))
         done = min(1.0, (start + chunk) / len(data))
-        while show_progress and done >= next_mark:
-            timeline.line(f"sent {next_mark:.0%} of the audio")
+        if progress.live:
+            progress.status("sending the audio...", f"{done:.0%} of {seconds:.1f} s")
+        while marks and done >= next_mark:
+            progress.line(f"sent {next_mark:.0%} of the audio")
             next_mark += 0.25
-    timeline.line("end of the user's turn")
+    progress.status(None)
+    progress.line("end of the user's turn")
+    progress.status(_WAITING, plain=True)
 
 
 # --------------------------------------------------------------------------------------------------- talk
 
 
 async def _talk(args: argparse.Namespace) -> int:
-    from pyagent.audio import SpeakerSink, check_devices, dbfs
+    from pyagent.audio import AudioDeviceError, SpeakerSink, check_devices, dbfs
     from pyagent.errors import PyagentError
     from pyagent.voice._audio_io import EchoGate, microphone
 
     out = sys.stdout
+    service = _service(args)
     try:
-        check_devices()  # before anything starts: say what to install
-        async with _endpoint(args, out) as (endpoint, dialect):
-            session = _session(args, endpoint, dialect)
+        check_devices(microphone=True, speaker=True)  # before anything starts: say what is missing
+    except AudioDeviceError as exc:
+        print(f"pyagent talk: {exc}", file=sys.stderr)
+        return 1
+    try:
+        async with _endpoint(service, args, out) as settings:
+            session = _session(args, settings)
             gate = EchoGate()
             assistant_level: list[float] = [-math.inf]  # the level of the assistant's voice, for the echo gate
             session.on("audio")(lambda data: assistant_level.__setitem__(0, dbfs(data)))
@@ -263,11 +651,14 @@ async def _talk(args: argparse.Namespace) -> int:
             session.on("interrupted")(lambda: print("(interrupted)", file=out, flush=True))
             async with session.connect() as voice, SpeakerSink(voice.playback):
                 print("Talk now (headphones are best); Ctrl-C ends the conversation.", file=out, flush=True)
-                async for chunk in microphone(voice.audio_format):
-                    playing = assistant_level[0] if voice.playback.is_playing else None
-                    await voice.send_audio(gate.process(chunk, playing), commit=False)
+                try:
+                    async for chunk in microphone(voice.audio_format):
+                        playing = assistant_level[0] if voice.playback.is_playing else None
+                        await voice.send_audio(gate.process(chunk, playing), commit=False)
+                except PyagentError as exc:
+                    raise await _closed_reason(voice, exc) from None
     except PyagentError as exc:
-        print(f"pyagent talk: {exc}", file=sys.stderr)
+        print(f"pyagent talk: {await _explain(exc, service)}", file=sys.stderr)
         return 1
     return 0
 

@@ -25,12 +25,10 @@ from pyagent.voice import Agent, ToolCallRecord, VoiceSession
 __all__ = ["QUESTION", "TYPED_QUESTION", "get_weather", "main", "run"]
 
 QUESTION = (
-    pathlib.Path(__file__).resolve().parent.parent
-    / "fixtures"
-    / "audio"
-    / "hibari_heart_what_is_the_weather_in_paris_24k_pcm16_padded.wav"
+    pathlib.Path(__file__).resolve().parent / "_data" / "hibari_heart_what_is_the_weather_in_paris_24k_pcm16_padded.wav"
 )
-"""The recording of "What is the weather in Paris?" (24 kHz PCM16, pyagent's own data)."""
+"""The recording of "What is the weather in Paris?" (24 kHz PCM16, pyagent's own data), installed with the package
+(``pyagent/_data``), so the demo runs from any directory."""
 
 TYPED_QUESTION = "What is the weather in Paris?"
 

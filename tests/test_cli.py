@@ -28,9 +28,9 @@ def no_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
 class ServerThread:
     """A local server on its own event loop in a thread, as a separate process would be."""
 
-    def __init__(self, record_dir: pathlib.Path) -> None:
+    def __init__(self, record_dir: pathlib.Path, *, api_key: str | None = None) -> None:
         self.loop = asyncio.new_event_loop()
-        self.server = LocalServer(record_dir=record_dir, realtime_factor=float("inf"))
+        self.server = LocalServer(record_dir=record_dir, realtime_factor=float("inf"), api_key=api_key)
         ready = threading.Event()
 
         def run() -> None:
@@ -61,12 +61,13 @@ def server_thread(tmp_path: pathlib.Path) -> Iterator[ServerThread]:
     running.stop()
 
 
-def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("pyagent ")
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("usage: pyagent ")
     for command in ("serve", "chat", "talk"):
-        assert command in out
+        assert command in captured.err
 
 
 def test_chat_starts_the_local_server_when_nothing_is_configured(
@@ -153,8 +154,8 @@ def test_chat_shows_progress_on_long_files(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_chat_errors_are_clear(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["chat", str(tmp_path / "missing.wav")]) == 1
-    assert "cannot read" in capsys.readouterr().err
+    assert main(["chat", str(tmp_path / "missing.wav")]) == 2  # a mistake in what was asked
+    assert capsys.readouterr().err == f"pyagent chat: {tmp_path / 'missing.wav'}: no such file\n"
     assert (
         main(
             [
@@ -164,9 +165,11 @@ def test_chat_errors_are_clear(tmp_path: pathlib.Path, capsys: pytest.CaptureFix
                 "http://127.0.0.1:9",
             ]
         )
-        == 1
+        == 1  # a failure once the conversation runs
     )
-    assert "pyagent chat:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("pyagent chat: cannot connect to 127.0.0.1")
+    assert err.count("\n") == 1
 
 
 def test_talk_without_audio_devices_says_what_to_install(capsys: pytest.CaptureFixture[str]) -> None:

@@ -74,3 +74,28 @@ def test_readme_example(index: int, tmp_path: pathlib.Path) -> None:
     assert result.returncode == 0, result.stderr
     if "print(" in source and ".connect(" in source:
         assert result.stdout.strip(), "the example printed nothing"
+    # What an example writes lands under out/, never loose where the user runs it (the repository's root).
+    assert {path.name for path in tmp_path.iterdir()} <= {"fixtures", "out"}
+
+
+def written_paths(source: str) -> list[str]:
+    """The file names an example writes: write_wav's first argument and open(..., "w"/"wb")."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant):
+            continue
+        func = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        mode = node.args[1].value if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) else "r"
+        if func == "write_wav" or (func == "open" and "w" in str(mode)):
+            names.append(str(node.args[0].value))
+    return names
+
+
+def test_readme_examples_write_under_out() -> None:
+    text = README.read_text(encoding="utf-8")
+    written = [name for block in BLOCKS for name in written_paths(block)]
+    assert written, "the examples write no file: this check would check nothing"
+    assert all(name.startswith("out/") for name in written), written
+    shell = re.findall(r"--out\s+(\S+)", "\n".join(re.findall(r"^```sh\n(.*?)^```", text, re.S | re.M)))
+    assert shell
+    assert all(name.startswith("out/") for name in shell), shell

@@ -27,7 +27,7 @@ from pyagent.audio._resample import ResampleQuality, Resampler, resample
 from pyagent.audio._transcode import convert, decode_to_pcm16, encode_pcm16
 from pyagent.audio._vad import VadEvent, VadEventKind, VoiceActivityDetector
 from pyagent.audio._wav import load_audio, read_raw, read_wav, write_wav
-from pyagent.audio.errors import AudioDeviceError, AudioError, AudioFormatError
+from pyagent.audio.errors import AudioDeviceError, AudioError, AudioFormatError, ConfigurationError
 
 __all__ = [
     "AudioDeviceError",
@@ -38,6 +38,7 @@ __all__ = [
     "CapturePipeline",
     "Chunker",
     "Clock",
+    "ConfigurationError",
     "MAX_SAMPLE_RATE",
     "MIN_SAMPLE_RATE",
     "ManualClock",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pyagent.audio._convert import Bytes
-from pyagent.audio._format import AudioFormat, check_whole_frames
-from pyagent.audio.errors import AudioFormatError
+from pyagent.audio._format import AudioFormat, check_duration_ms, check_whole_frames
+from pyagent.audio.errors import ConfigurationError
 
 __all__ = ["Chunker"]
 
@@ -25,11 +25,11 @@ class Chunker:
 
     def __init__(self, frame_ms: float, sample_rate: int = 24000, channels: int = 1) -> None:
         self._format = AudioFormat(sample_rate, channels)
-        self.frame_ms = frame_ms
+        self.frame_ms = check_duration_ms(frame_ms, "frame_ms")
         self.frame_bytes = self._format.ms_to_bytes(frame_ms)
         """Bytes in one frame (``frame_ms`` rounded down to whole samples)."""
         if self.frame_bytes <= 0:
-            raise AudioFormatError(f"a {frame_ms} ms frame holds no sample at {sample_rate} Hz")
+            raise ConfigurationError(f"a {frame_ms} ms frame holds no sample at {sample_rate} Hz")
         self._buffer = bytearray()
 
     def __repr__(self) -> str:

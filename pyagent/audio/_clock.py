@@ -6,7 +6,7 @@ import math
 import time
 from typing import Protocol, runtime_checkable
 
-from pyagent.audio.errors import AudioError
+from pyagent.audio.errors import AudioError, ConfigurationError
 
 __all__ = ["Clock", "ManualClock", "MonotonicClock"]
 
@@ -43,6 +43,8 @@ class ManualClock:
     __slots__ = ("_now",)
 
     def __init__(self, start: float = 0.0) -> None:
+        if isinstance(start, bool) or not isinstance(start, int | float) or not math.isfinite(start):
+            raise ConfigurationError(f"a clock starts at a finite number of seconds, not {start!r}")
         self._now = float(start)
 
     def __repr__(self) -> str:

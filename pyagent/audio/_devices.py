@@ -15,18 +15,20 @@ import logging
 from types import TracebackType
 from typing import Any, Final
 
+from pyagent._version import DISTRIBUTION
 from pyagent.audio._chunk import Chunker
 from pyagent.audio._convert import Bytes, to_mono
-from pyagent.audio._format import AudioFormat, check_channels, check_sample_rate
+from pyagent.audio._format import AudioFormat, check_channels, check_duration_ms, check_sample_rate
 from pyagent.audio._playback import PlaybackClock
 from pyagent.audio._resample import Resampler
-from pyagent.audio.errors import AudioDeviceError, AudioFormatError
+from pyagent.audio.errors import AudioDeviceError, AudioFormatError, ConfigurationError
 
 __all__ = ["CapturePipeline", "MicrophoneSource", "RenderPipeline", "SpeakerSink", "check_devices"]
 
 logger = logging.getLogger("pyagent.audio")
 
-_EXTRA_HINT: Final = "install the extra: pip install 'pyagent[devices]'"
+_EXTRA_HINT: Final = f"install the extra: pip install '{DISTRIBUTION}[devices]'"
+_NO_DEVICE: Final = "no audio input/output device found"
 _PORTAUDIO_HINT: Final = "install PortAudio (Debian/Ubuntu: apt install libportaudio2; macOS: brew install portaudio)"
 
 
@@ -35,19 +37,46 @@ def _sounddevice() -> Any:
     try:
         import sounddevice  # optional: imported only when a device is used
     except ImportError as error:
-        raise AudioDeviceError(f"audio devices need the sounddevice package: {_EXTRA_HINT}") from error
+        raise AudioDeviceError(f"{_NO_DEVICE}: devices need the sounddevice package; {_EXTRA_HINT}") from error
     except OSError as error:
-        raise AudioDeviceError(f"audio devices need the PortAudio library ({error}): {_PORTAUDIO_HINT}") from error
+        raise AudioDeviceError(
+            f"{_NO_DEVICE}: devices need the PortAudio library ({error}); {_PORTAUDIO_HINT}"
+        ) from error
     return sounddevice
 
 
-def check_devices() -> None:
-    """Raise unless audio devices can be used here (sounddevice importable, PortAudio present).
+def check_devices(*, microphone: bool = False, speaker: bool = False) -> None:
+    """Raise unless audio devices can be used here: sounddevice importable and PortAudio present, and, when asked,
+    a default input device (``microphone``) and output device (``speaker``).
+
+    Every message starts with "no audio input/output device found" (or names the kind that is missing), then says
+    why and what to install or connect.
 
     Raises:
-        AudioDeviceError: with the reason and what to install.
+        AudioDeviceError: with the reason and what to install or connect.
     """
-    _sounddevice()
+    sd = _sounddevice()
+    wanted = [kind for kind, asked in (("input", microphone), ("output", speaker)) if asked]
+    missing = [kind for kind in wanted if not _has_default_device(sd, kind)]
+    if not missing:
+        return
+    try:
+        count = len(sd.query_devices())
+    except Exception:  # PortAudio itself failing is one more reason there is no device; the message says enough
+        count = 0
+    kinds = "/".join(missing)
+    raise AudioDeviceError(
+        f"no audio {kinds} device found: PortAudio lists {count} device(s), none a default "
+        f"{' or '.join(missing)}; connect one (or choose one with device=)"
+    )
+
+
+def _has_default_device(sd: Any, kind: str) -> bool:
+    try:
+        info = sd.query_devices(kind=kind)
+    except (ValueError, sd.PortAudioError):  # no default device of that kind (index -1), or one without channels
+        return False
+    return int(info.get(f"max_{kind}_channels", 0)) > 0
 
 
 def _default_rate(sd: Any, device: int | str | None, kind: str) -> int:
@@ -103,6 +132,8 @@ class RenderPipeline:
     """
 
     def __init__(self, playback: PlaybackClock, device_rate: int | None = None) -> None:
+        if not isinstance(playback, PlaybackClock):
+            raise ConfigurationError(f"playback must be a PlaybackClock, not {type(playback).__name__}")
         self.playback = playback
         self.device_rate = check_sample_rate(device_rate if device_rate is not None else playback.sample_rate)
         self._resampler = (
@@ -159,7 +190,8 @@ class MicrophoneSource:
         max_pending_ms: int = 2000,
     ) -> None:
         self.sample_rate = check_sample_rate(sample_rate)
-        self.frame_ms = frame_ms
+        self.frame_ms = check_duration_ms(frame_ms, "frame_ms")
+        check_duration_ms(max_pending_ms, "max_pending_ms")
         self.device = device
         self.device_rate = check_sample_rate(device_rate) if device_rate is not None else None
         self.device_channels = check_channels(device_channels)
@@ -301,9 +333,11 @@ class SpeakerSink:
         self.playback = playback
         self.device = device
         self._pipeline = RenderPipeline(playback, device_rate)
-        self.block_frames = AudioFormat(self._pipeline.device_rate).ms_to_samples(block_ms)
+        self.block_frames = AudioFormat(self._pipeline.device_rate).ms_to_samples(
+            check_duration_ms(block_ms, "block_ms")
+        )
         if self.block_frames <= 0:
-            raise AudioFormatError(f"a {block_ms} ms block holds no sample")
+            raise ConfigurationError(f"a {block_ms} ms block holds no sample")
         self._stream: Any = None
 
     @property

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, get_args
 
-from pyagent.audio.errors import AudioFormatError
+from pyagent.audio.errors import AudioFormatError, ConfigurationError
 
 __all__ = [
     "MAX_SAMPLE_RATE",
@@ -19,6 +19,7 @@ __all__ = [
     "AudioEncoding",
     "AudioFormat",
     "check_channels",
+    "check_duration_ms",
     "check_sample_rate",
     "check_whole_frames",
 ]
@@ -51,12 +52,16 @@ def check_sample_rate(sample_rate: object, what: str = "sample rate") -> int:
     """Return ``sample_rate`` as an int, or raise if it is not a whole rate pyagent handles.
 
     Raises:
-        AudioFormatError: not an integral number of hertz within 8 kHz..192 kHz.
+        ConfigurationError: not an integral number of hertz within 8 kHz..192 kHz (an :class:`AudioFormatError`).
     """
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | float):
-        raise AudioFormatError(f"{what} must be a number of hertz, got {sample_rate!r}")
-    if sample_rate != int(sample_rate) or not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
-        raise AudioFormatError(
+        raise ConfigurationError(f"{what} must be a number of hertz, got {sample_rate!r}")
+    if (
+        not math.isfinite(sample_rate)
+        or sample_rate != int(sample_rate)
+        or not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE
+    ):
+        raise ConfigurationError(
             f"unsupported {what} {sample_rate!r} Hz: "
             f"expected a whole number from {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE}"
         )
@@ -67,11 +72,24 @@ def check_channels(channels: object) -> int:
     """Return ``channels`` as an int, or raise if it is not 1 to 8.
 
     Raises:
-        AudioFormatError: not an integer from 1 to 8.
+        ConfigurationError: not an integer from 1 to 8 (an :class:`AudioFormatError`).
     """
     if isinstance(channels, bool) or not isinstance(channels, int) or not 1 <= channels <= _MAX_CHANNELS:
-        raise AudioFormatError(f"unsupported channel count {channels!r}: expected 1 to {_MAX_CHANNELS}")
+        raise ConfigurationError(f"unsupported channel count {channels!r}: expected 1 to {_MAX_CHANNELS}")
     return channels
+
+
+def check_duration_ms(value: object, what: str, *, minimum: float = 0.0) -> float:
+    """Return ``value`` if it is a finite number of milliseconds above ``minimum``, else raise naming ``what``.
+
+    Raises:
+        ConfigurationError: not a number, NaN, infinite, or not above ``minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(f"{what} must be a number of milliseconds, got {value!r}")
+    if not math.isfinite(value) or not value > minimum:
+        raise ConfigurationError(f"{what} must be a finite number of milliseconds above {minimum:g}, got {value!r}")
+    return value
 
 
 def check_whole_frames(data: bytes | bytearray | memoryview, frame_bytes: int, what: str = "PCM16 audio") -> None:
@@ -98,7 +116,7 @@ class AudioFormat:
         encoding: ``"pcm16"`` (16-bit little-endian), ``"g711_ulaw"`` or ``"g711_alaw"`` (one byte per sample).
 
     Raises:
-        AudioFormatError: any field out of range.
+        ConfigurationError: any field out of range (an :class:`AudioFormatError`).
     """
 
     sample_rate: int = _DEFAULT_PCM_RATE
@@ -109,7 +127,7 @@ class AudioFormat:
         object.__setattr__(self, "sample_rate", check_sample_rate(self.sample_rate))
         check_channels(self.channels)
         if self.encoding not in ENCODINGS:
-            raise AudioFormatError(f"unsupported encoding {self.encoding!r}: expected one of {', '.join(ENCODINGS)}")
+            raise ConfigurationError(f"unsupported encoding {self.encoding!r}: expected one of {', '.join(ENCODINGS)}")
 
     @classmethod
     def from_wire(cls, value: str | Mapping[str, Any], *, sample_rate: int | None = None) -> AudioFormat:

@@ -26,6 +26,7 @@ from typing import Final
 from pyagent.audio._clock import Clock, MonotonicClock
 from pyagent.audio._convert import Bytes
 from pyagent.audio._format import AudioFormat, check_whole_frames
+from pyagent.audio.errors import ConfigurationError
 
 __all__ = ["PlaybackClock"]
 
@@ -61,6 +62,8 @@ class PlaybackClock:
 
     def __init__(self, sample_rate: int = 24000, *, clock: Clock | None = None) -> None:
         self._format = AudioFormat(sample_rate)
+        if clock is not None and not callable(getattr(clock, "now", None)):
+            raise ConfigurationError(f"clock must have a now() method (a Clock), not {type(clock).__name__}")
         self._clock: Clock = clock if clock is not None else MonotonicClock()
         self._lock = threading.Lock()
         self._queue: deque[_Segment] = deque()

@@ -14,7 +14,7 @@ import soxr
 
 from pyagent.audio._convert import Bytes, rounded_pcm16
 from pyagent.audio._format import check_channels, check_sample_rate, check_whole_frames
-from pyagent.audio.errors import AudioFormatError
+from pyagent.audio.errors import ConfigurationError
 
 __all__ = ["ResampleQuality", "Resampler", "resample"]
 
@@ -27,7 +27,7 @@ _PCM16: Final = np.dtype("<i2")
 
 def _check_quality(quality: str) -> None:
     if quality not in _QUALITIES:
-        raise AudioFormatError(f"unknown resampling quality {quality!r}: expected one of {', '.join(_QUALITIES)}")
+        raise ConfigurationError(f"unknown resampling quality {quality!r}: expected one of {', '.join(_QUALITIES)}")
 
 
 def resample(pcm16: Bytes, in_rate: int, out_rate: int, channels: int = 1, quality: ResampleQuality = "HQ") -> bytes:

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from pyagent.audio._convert import Bytes
 from pyagent.audio._format import AudioFormat, check_whole_frames
-from pyagent.audio.errors import AudioFormatError
+from pyagent.audio.errors import ConfigurationError
 
 __all__ = ["VadEvent", "VadEventKind", "VoiceActivityDetector"]
 
@@ -89,11 +89,11 @@ class VoiceActivityDetector:
     ) -> None:
         self._format = AudioFormat(sample_rate)
         if not (isinstance(threshold, int | float) and 0.0 <= threshold <= 1.0):
-            raise AudioFormatError(f"threshold must be from 0 to 1, got {threshold!r}")
+            raise ConfigurationError(f"threshold must be from 0 to 1, got {threshold!r}")
         if not (isinstance(prefix_padding_ms, int) and 0 <= prefix_padding_ms <= 10_000):
-            raise AudioFormatError(f"prefix_padding_ms must be 0..10000, got {prefix_padding_ms!r}")
+            raise ConfigurationError(f"prefix_padding_ms must be 0..10000, got {prefix_padding_ms!r}")
         if not (isinstance(silence_duration_ms, int) and _FRAME_MS <= silence_duration_ms <= 10_000):
-            raise AudioFormatError(f"silence_duration_ms must be {_FRAME_MS}..10000, got {silence_duration_ms!r}")
+            raise ConfigurationError(f"silence_duration_ms must be {_FRAME_MS}..10000, got {silence_duration_ms!r}")
         self.threshold = float(threshold)
         self.prefix_padding_ms = prefix_padding_ms
         self.silence_duration_ms = silence_duration_ms

@@ -40,6 +40,8 @@ from pyagent.realtime.dialects import (
 from pyagent.realtime.errors import (
     CodecError,
     ConcurrencyError,
+    ConfigurationError,
+    ConfigurationTypeError,
     ConnectionClosed,
     ConnectionError,
     ConnectionTimeout,
@@ -50,6 +52,8 @@ from pyagent.realtime.errors import (
     InsecureTransportError,
     KeepaliveTimeout,
     MissingDependencyError,
+    RealtimeError,
+    TLSError,
 )
 
 __all__ = [
@@ -60,6 +64,8 @@ __all__ = [
     "AzureKeyCredential",
     "CodecError",
     "ConcurrencyError",
+    "ConfigurationError",
+    "ConfigurationTypeError",
     "ConnectionClosed",
     "ConnectionError",
     "ConnectionTimeout",
@@ -84,9 +90,11 @@ __all__ = [
     "OPENAI",
     "OutputAudioBufferResource",
     "RealtimeConnection",
+    "RealtimeError",
     "ResponseResource",
     "SessionAvatarResource",
     "SessionResource",
+    "TLSError",
     "TokenCredential",
     "TranscriptionSessionResource",
     "VOICELIVE",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import AsyncIterator, Generator, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, cast
@@ -28,7 +29,7 @@ from websockets.uri import WebSocketURI
 from websockets.version import version as websockets_version
 
 from pyagent._version import __version__
-from pyagent.realtime._credentials import Secret, resolve_credential
+from pyagent.realtime._credentials import Secret, check_credential, resolve_credential
 from pyagent.realtime._options import WebsocketConnectionOptions, coerce_options
 from pyagent.realtime._redaction import RedactingLogger, redact, secrets_in
 from pyagent.realtime._resources import (
@@ -45,12 +46,15 @@ from pyagent.realtime.codec import decode_server_event, encode_client_event
 from pyagent.realtime.dialects import AGENT_QUERY_PARAMS, OPENAI_DEFAULT_ENDPOINT, Dialect, resolve_dialect
 from pyagent.realtime.errors import (
     ConcurrencyError,
+    ConfigurationError,
+    ConfigurationTypeError,
     ConnectionClosed,
     ConnectionError,
     ConnectionTimeout,
     HandshakeError,
     InsecureTransportError,
     KeepaliveTimeout,
+    TLSError,
 )
 from pyagent.realtime.events import ClientEvent, ServerEvent
 
@@ -141,6 +145,24 @@ def _location_without_secrets(location: str) -> str:
     if parts.port:
         netloc += f":{parts.port}"
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _tls_error(exc: OSError, host: str) -> TLSError:
+    """Say what a failed TLS handshake most often means; OpenSSL's reason codes are terse."""
+    if not isinstance(exc, ssl.SSLError):  # reset: a plain HTTP server hanging up on the TLS ClientHello
+        return TLSError(
+            f"the connection to {host} was reset while opening it over TLS, as a server that speaks plain HTTP "
+            "does: if it does, use an http:// or ws:// endpoint for it"
+        )
+    reason = str(getattr(exc, "reason", "") or "")
+    if reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "UNKNOWN_PROTOCOL"):
+        return TLSError(
+            f"the server at {host} speaks plain HTTP, not TLS: use an http:// or ws:// endpoint for it "
+            f"(TLS said {reason})"
+        )
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return TLSError(f"the TLS certificate of {host} does not verify: {exc.verify_message or reason}")
+    return TLSError(f"the TLS handshake with {host} failed: {reason or exc}")
 
 
 def _handshake_error(exc: Exception, secrets: Sequence[str]) -> ConnectionError:
@@ -374,15 +396,15 @@ class RealtimeConnection:
         ``close_timeout``.
 
         Raises:
-            ValueError: a code a client may not send (1000-1003, 1007-1014 and 3000-4999 are allowed), or a reason
-                over 123 bytes of UTF-8; the connection stays open.
+            ConfigurationError: a code a client may not send (1000-1003, 1007-1014 and 3000-4999 are allowed), or a
+                reason over 123 bytes of UTF-8; the connection stays open.
         """
         try:
             Close(code, reason).check()
         except ProtocolError:
-            raise ValueError(f"{code} is not a close code a client may send") from None
+            raise ConfigurationError(f"{code} is not a close code a client may send") from None
         if len(reason.encode()) > 123:
-            raise ValueError("a close reason is at most 123 bytes of UTF-8")
+            raise ConfigurationError("a close reason is at most 123 bytes of UTF-8")
         self._close_requested = True
         drain = None if self._receiving else asyncio.ensure_future(self._discard_incoming())
         try:
@@ -519,12 +541,14 @@ class _Opening:
         except InvalidHandshake as exc:
             raise _handshake_error(exc, secrets) from None
         except (InvalidURI, InvalidProxy) as exc:
-            raise ValueError(redact(str(exc), secrets)) from None
+            raise ConfigurationError(redact(str(exc), secrets)) from None
         except TimeoutError:
             raise ConnectionTimeout(
                 f"opening {self.url.host} took longer than handshake_timeout={self.options.handshake_timeout} s"
             ) from None
         except OSError as exc:
+            if self.url.secure and isinstance(exc, ssl.SSLError | ConnectionResetError):
+                raise _tls_error(exc, self.url.host) from None
             reason = exc.strerror or type(exc).__name__
             raise ConnectionError(redact(f"cannot connect to {self.url.host}: {reason}", secrets)) from None
         _log.debug("connected to %s", redact(self.url.url, secrets))
@@ -569,20 +593,27 @@ def connect(
             ``conversation_id``, ``authentication_identity_client_id``, ``foundry_resource_override``.
 
     Raises:
-        TypeError: an unknown keyword argument, or a credential of no accepted kind.
-        ValueError: a malformed endpoint, an unknown dialect, or arguments the dialect does not take.
+        ConfigurationTypeError: an unknown keyword argument, a credential of no accepted kind, an argument of the
+            wrong kind (also a ``TypeError``).
+        ConfigurationError: a malformed endpoint (``127.0.0.1:8765`` without a scheme), an unknown dialect, or
+            arguments the dialect does not take (also a ``ValueError``). These are raised by the call itself.
         InsecureTransportError: a credential would travel over plaintext to a remote host (before any socket opens).
         HandshakeError: the server answered the upgrade with an HTTP error or a redirect (``.status``, ``.body``).
+        TLSError: the TLS handshake failed (a ``wss://``/``https://`` endpoint that speaks plain HTTP).
         ConnectionTimeout: opening took longer than ``handshake_timeout``.
         ConnectionError: the host could not be reached.
     """
     unknown = sorted(set(agent_fields) - set(AGENT_QUERY_PARAMS))
     if unknown:
-        raise TypeError(f"connect() got unexpected keyword argument(s): {', '.join(unknown)}")
+        raise ConfigurationTypeError(f"connect() got unexpected keyword argument(s): {', '.join(unknown)}")
+    _check_arguments(
+        endpoint=endpoint, model=model, api_version=api_version, query=query, headers=headers, agent=agent_fields
+    )
+    check_credential(credential)
     options = coerce_options(connection_options)
     if endpoint is None:
         if dialect not in ("openai", "auto"):
-            raise TypeError("connect() needs endpoint= for this dialect")
+            raise ConfigurationTypeError("connect() needs endpoint= for this dialect")
         endpoint = OPENAI_DEFAULT_ENDPOINT
     opening = _Opening(
         endpoint=endpoint,
@@ -598,3 +629,23 @@ def connect(
         allow_insecure=allow_insecure,
     )
     return _Connect(opening)
+
+
+def _check_arguments(
+    *,
+    endpoint: object,
+    model: object,
+    api_version: object,
+    query: object,
+    headers: object,
+    agent: Mapping[str, object],
+) -> None:
+    """connect()'s own argument checks, so a wrong kind fails at the call rather than deep in URL building."""
+    for name, value in (("endpoint", endpoint), ("model", model), ("api_version", api_version), *agent.items()):
+        if value is not None and not isinstance(value, str):
+            raise ConfigurationTypeError(f"{name} must be a str or None, not {type(value).__name__}")
+    if model == "":
+        raise ConfigurationError("model must not be empty: name the model or deployment, or pass None")
+    for name, value in (("query", query), ("headers", headers)):
+        if value is not None and not isinstance(value, Mapping):
+            raise ConfigurationTypeError(f"{name} must be a mapping or None, not {type(value).__name__}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pyagent.realtime._redaction import HIDDEN as _HIDDEN
+from pyagent.realtime.errors import ConfigurationTypeError
 
 __all__ = [
     "DEFAULT_CREDENTIAL_SCOPES",
@@ -20,6 +21,7 @@ __all__ = [
     "KeyCredential",
     "Secret",
     "TokenCredential",
+    "check_credential",
     "resolve_credential",
 ]
 
@@ -33,7 +35,7 @@ class Secret:
 
     def __init__(self, value: str, kind: Literal["key", "token"]) -> None:
         if not isinstance(value, str) or not value:
-            raise TypeError(f"a {kind} must be a non-empty str")
+            raise ConfigurationTypeError(f"a {kind} must be a non-empty str")
         self._value = value
         self.kind = kind
 
@@ -59,7 +61,7 @@ class KeyCredential:
 
     def __init__(self, key: str) -> None:
         if not isinstance(key, str) or not key:
-            raise TypeError("key must be a non-empty str")
+            raise ConfigurationTypeError("key must be a non-empty str")
         self._key = key
 
     @property
@@ -70,7 +72,7 @@ class KeyCredential:
     def update(self, key: str) -> None:
         """Replace the key (a rotated key); the next connection uses it."""
         if not isinstance(key, str) or not key:
-            raise TypeError("key must be a non-empty str")
+            raise ConfigurationTypeError("key must be a non-empty str")
         self._key = key
 
     def __repr__(self) -> str:
@@ -102,7 +104,7 @@ class TokenCredential:
 
     def __init__(self, token: str, *, expires_on: int = 0) -> None:
         if not isinstance(token, str) or not token:
-            raise TypeError("token must be a non-empty str")
+            raise ConfigurationTypeError("token must be a non-empty str")
         self._token = AccessToken(token, expires_on)
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
@@ -132,7 +134,7 @@ CredentialLike = str | KeyCredential | TokenCredential | _HasKey | _HasGetToken 
 def _token_text(result: Any, origin: str) -> str:
     token = getattr(result, "token", result)
     if not isinstance(token, str) or not token:
-        raise TypeError(f"{origin} must give a non-empty str token or an object with a .token str")
+        raise ConfigurationTypeError(f"{origin} must give a non-empty str token or an object with a .token str")
     return token
 
 
@@ -140,6 +142,29 @@ async def _await_if_needed(value: Any) -> Any:
     if inspect.isawaitable(value):
         return await value
     return value
+
+
+_KINDS = "a key str, an object with .key, an object with get_token(*scopes) or a callable returning a token"
+
+
+def check_credential(credential: object) -> None:
+    """Raise unless ``credential`` is of a kind :func:`resolve_credential` takes; nothing is asked of it yet.
+
+    ``connect()`` calls it, so a wrong credential fails at the call, not once the first connection is attempted.
+
+    Raises:
+        ConfigurationTypeError: the credential is none of the accepted kinds, or an empty key.
+    """
+    if credential is None or callable(getattr(credential, "get_token", None)) or hasattr(credential, "key"):
+        return
+    if isinstance(credential, str):
+        if not credential:
+            raise ConfigurationTypeError("credential is an empty str; give the key itself, or None for no key")
+        return
+    if isinstance(credential, bytes | bytearray):
+        raise ConfigurationTypeError("credential must be a str key, not bytes")
+    if not callable(credential):
+        raise ConfigurationTypeError(f"credential must be {_KINDS}, not {type(credential).__name__}")
 
 
 async def resolve_credential(credential: object, scopes: Sequence[str] | str | None) -> Secret | None:
@@ -150,18 +175,18 @@ async def resolve_credential(credential: object, scopes: Sequence[str] | str | N
         scopes: the token scopes (one str or several); default ``https://ai.azure.com/.default``.
 
     Raises:
-        TypeError: the credential is none of the accepted kinds or gives no token.
+        ConfigurationTypeError: the credential is none of the accepted kinds or gives no token.
     """
     if credential is None:
         return None
     if isinstance(credential, str):
         return Secret(credential, "key")
     if isinstance(credential, (bytes, bytearray)):
-        raise TypeError("credential must be a str key, not bytes")
+        raise ConfigurationTypeError("credential must be a str key, not bytes")
     if hasattr(credential, "key") and not hasattr(credential, "get_token"):
         key = getattr(credential, "key")  # noqa: B009 - a duck-typed AzureKeyCredential
         if not isinstance(key, str) or not key:
-            raise TypeError("credential.key must be a non-empty str")
+            raise ConfigurationTypeError("credential.key must be a non-empty str")
         return Secret(key, "key")
     get_token = getattr(credential, "get_token", None)
     if callable(get_token):
@@ -174,7 +199,4 @@ async def resolve_credential(credential: object, scopes: Sequence[str] | str | N
     if callable(credential):
         result = await _await_if_needed(credential())
         return Secret(_token_text(result, "the credential callable"), "token")
-    raise TypeError(
-        "credential must be a key str, an object with .key, an object with get_token(*scopes) or a callable "
-        f"returning a token, not {type(credential).__name__}"
-    )
+    raise ConfigurationTypeError(f"credential must be {_KINDS}, not {type(credential).__name__}")

@@ -13,6 +13,8 @@ from typing import Any
 
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
+from pyagent.realtime.errors import ConfigurationError, ConfigurationTypeError
+
 __all__ = ["DEFAULT_MAX_APPEND_BYTES", "DEFAULT_MAX_MSG_SIZE", "WebsocketConnectionOptions", "coerce_options"]
 
 DEFAULT_MAX_MSG_SIZE = 4 * 1024 * 1024
@@ -65,19 +67,44 @@ class WebsocketConnectionOptions:
     vendor_options: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
+        """Check every field, so a bad option fails here rather than inside websockets once a socket is open.
+
+        Raises:
+            ConfigurationError: a value out of range (compression window, a timeout that is not above 0, ...).
+            ConfigurationTypeError: a value of the wrong kind.
+        """
         compression = self.compression
         if (
             compression is not None
             and not isinstance(compression, bool)
             and not (isinstance(compression, int) and 9 <= compression <= 15)
         ):
-            raise ValueError(f"compression must be a bool, None or window bits 9..15, not {compression!r}")
+            raise ConfigurationError(f"compression must be a bool, None or window bits 9..15, not {compression!r}")
+        for name in ("autoclose", "autoping"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigurationTypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
+        if not _is_int(self.max_append_bytes):
+            raise ConfigurationTypeError(f"max_append_bytes must be an int, not {self.max_append_bytes!r}")
         if self.max_append_bytes < 2:
-            raise ValueError("max_append_bytes must be at least one PCM16 sample (2 bytes)")
+            raise ConfigurationError("max_append_bytes must be at least one PCM16 sample (2 bytes)")
+        for name in ("max_msg_size", "max_queue"):
+            value = getattr(self, name)
+            if value is not None and not _is_int(value):
+                raise ConfigurationTypeError(f"{name} must be an int or None, not {value!r}")
+            if value is not None and value <= 0:
+                raise ConfigurationError(f"{name} must be positive or None, not {value!r}")
         for name in ("heartbeat", "receive_timeout", "close_timeout", "handshake_timeout"):
             value = getattr(self, name)
-            if value is not None and value <= 0:
-                raise ValueError(f"{name} must be positive or None, not {value!r}")
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigurationTypeError(f"{name} must be a number of seconds or None, not {value!r}")
+            if not value > 0:  # NaN too
+                raise ConfigurationError(f"{name} must be positive seconds or None, not {value!r}")
+        if self.vendor_options is not None and not isinstance(self.vendor_options, Mapping):
+            raise ConfigurationTypeError(
+                f"vendor_options must be a mapping of keyword arguments, not {type(self.vendor_options).__name__}"
+            )
 
     def websockets_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``websockets.asyncio.client.connect`` these options stand for."""
@@ -99,6 +126,10 @@ class WebsocketConnectionOptions:
         return kwargs
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 _FIELDS = frozenset(field.name for field in dataclasses.fields(WebsocketConnectionOptions))
 
 
@@ -106,7 +137,9 @@ def coerce_options(options: WebsocketConnectionOptions | Mapping[str, Any] | Non
     """Options from the dataclass, a mapping (the Azure SDK's TypedDict form) or ``None`` (the defaults).
 
     Raises:
-        TypeError: a mapping names a field that does not exist (the Azure SDK ignores it silently).
+        ConfigurationTypeError: not one of those, or a mapping names a field that does not exist (the Azure SDK ignores
+            it silently).
+        ConfigurationError: a field's value out of range.
     """
     if options is None:
         return WebsocketConnectionOptions()
@@ -115,6 +148,10 @@ def coerce_options(options: WebsocketConnectionOptions | Mapping[str, Any] | Non
     if isinstance(options, Mapping):
         unknown = sorted(str(key) for key in options if key not in _FIELDS)
         if unknown:
-            raise TypeError(f"unknown connection option(s): {', '.join(unknown)}; expected some of {sorted(_FIELDS)}")
+            raise ConfigurationTypeError(
+                f"unknown connection option(s): {', '.join(unknown)}; expected some of {sorted(_FIELDS)}"
+            )
         return WebsocketConnectionOptions(**{str(key): value for key, value in options.items()})
-    raise TypeError(f"connection_options must be WebsocketConnectionOptions or a mapping, not {type(options).__name__}")
+    raise ConfigurationTypeError(
+        f"connection_options must be WebsocketConnectionOptions or a mapping, not {type(options).__name__}"
+    )

@@ -20,6 +20,7 @@ import msgspec
 
 from pyagent.realtime import events as ev
 from pyagent.realtime.codec import encode_client_event
+from pyagent.realtime.errors import ConfigurationError, ConfigurationTypeError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -99,8 +100,8 @@ def audio_bytes(audio: AudioInput) -> bytes | bytearray | memoryview:
     """Raw audio from any accepted form; a base64 str is decoded (and checked), numpy int16 made little-endian.
 
     Raises:
-        TypeError: not an accepted form, or a numpy array that is not int16.
-        ValueError: a str that is not valid base64.
+        ConfigurationTypeError: not an accepted form, or a numpy array that is not int16 (also a TypeError).
+        ConfigurationError: a str that is not valid base64 (also a ValueError).
     """
     if isinstance(audio, (bytes, bytearray)):
         return audio
@@ -110,16 +111,18 @@ def audio_bytes(audio: AudioInput) -> bytes | bytearray | memoryview:
         try:
             return base64.b64decode(audio, validate=True)
         except binascii.Error as exc:
-            raise ValueError(f"audio is a str but not valid base64: {exc}") from None
+            raise ConfigurationError(f"audio is a str but not valid base64: {exc}") from None
     dtype = getattr(audio, "dtype", None)
     if dtype is not None and hasattr(audio, "tobytes"):
         if getattr(dtype, "kind", "") != "i" or getattr(dtype, "itemsize", 0) != 2:
-            raise TypeError(
+            raise ConfigurationTypeError(
                 f"a numpy audio array must be int16 PCM, not {dtype}; convert with pyagent.audio.float32_to_pcm16"
             )
         data: bytes = audio.astype("<i2", copy=False).tobytes()
         return data
-    raise TypeError(f"audio must be bytes, bytearray, memoryview, a numpy int16 array or base64 str, not {type(audio)}")
+    raise ConfigurationTypeError(
+        f"audio must be bytes, bytearray, memoryview, a numpy int16 array or base64 str, not {type(audio)}"
+    )
 
 
 def _chunks(data: bytes | bytearray | memoryview, limit: int) -> Iterator[bytes]:
@@ -139,7 +142,7 @@ async def _send_audio(
     carries ``event_id``.
 
     Raises:
-        TypeError, ValueError: see :func:`audio_bytes`.
+        ConfigurationTypeError, ConfigurationError: see :func:`audio_bytes`.
     """
     chunks = _chunks(audio_bytes(audio), conn.options.max_append_bytes)
     frames = [

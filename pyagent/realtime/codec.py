@@ -27,7 +27,7 @@ from typing import Any, cast
 
 import msgspec
 
-from pyagent.realtime.errors import EventDecodeError, EventValidationError
+from pyagent.realtime.errors import ConfigurationTypeError, EventDecodeError, EventValidationError
 from pyagent.realtime.events import (
     CLIENT_EVENT_TYPES,
     SERVER_EVENT_TYPES,
@@ -198,7 +198,7 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
 
     Raises:
         EventValidationError: a Struct of the other direction, or a mapping that does not fit or is not JSON.
-        TypeError: neither a Struct nor a mapping.
+        ConfigurationTypeError: neither a Struct nor a mapping (also a TypeError).
     """
     if isinstance(event, UnknownEvent):
         return _ENCODER.encode(event.raw)
@@ -209,7 +209,7 @@ def _encode_other(event: object, known: Mapping[str, type[Any]], wrong: type[msg
             f"{type(event).__name__} is not a {direction} event", str(getattr(event, "type", ""))
         )
     if not isinstance(event, Mapping):
-        raise TypeError(f"expected a {direction} event Struct or a mapping, got {type(event).__name__}")
+        raise ConfigurationTypeError(f"expected a {direction} event Struct or a mapping, got {type(event).__name__}")
     if not isinstance(event, dict):
         event = dict(event)
     event_type: object = event.get("type")

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from pyagent.realtime.errors import ConfigurationError, ConfigurationTypeError
+
 __all__ = [
     "AGENT_QUERY_PARAMS",
     "AZURE_OPENAI",
@@ -37,6 +39,7 @@ __all__ = [
     "OPENAI_DEFAULT_ENDPOINT",
     "VOICELIVE",
     "WebsocketURL",
+    "check_endpoint",
     "detect_dialect",
     "flat_session_to_nested",
     "get_dialect",
@@ -163,7 +166,43 @@ def nested_session_to_flat(nested: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-@dataclass(frozen=True, slots=True)
+def check_endpoint(endpoint: object, what: str = "endpoint") -> str:
+    """``endpoint`` if it is a base URL :func:`~pyagent.realtime.connect` can use, else raise saying what is.
+
+    Accepted: ``http://``, ``https://``, ``ws://`` or ``wss://`` with a host (``http://127.0.0.1:8765``,
+    ``https://my-resource.openai.azure.com``). A host and port without a scheme (``127.0.0.1:8765``) is refused with
+    the URL to write instead, rather than read as a path.
+
+    Raises:
+        ConfigurationError: no scheme, a scheme other than those, or no host.
+        ConfigurationTypeError: not a str.
+    """
+    if not isinstance(endpoint, str):
+        raise ConfigurationTypeError(f"{what} must be a URL str, not {type(endpoint).__name__}")
+    text = endpoint.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES:
+        if "://" in text:
+            raise ConfigurationError(
+                f"{what} {endpoint!r} has the scheme {scheme + '://'!r}: accepted are http://, https://, ws:// "
+                "and wss://"
+            )
+        suggestion = f"http://{text}" if text else "http://127.0.0.1:8765"
+        raise ConfigurationError(
+            f"{what} {endpoint!r} has no scheme: write it as a URL, for example {suggestion!r} "
+            "(accepted: http://, https://, ws://, wss://)"
+        )
+    try:
+        host, _ = parts.hostname, parts.port  # .port raises on a port that is not a number or out of range
+    except ValueError as exc:
+        raise ConfigurationError(f"{what} {endpoint!r} has a bad port: {exc}") from None
+    if not host:
+        raise ConfigurationError(f"{what} {endpoint!r} has no host (write {scheme}://HOST[:PORT][/PATH])")
+    return text
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class Dialect:
     """One dialect of the realtime protocol.
 
@@ -185,6 +224,10 @@ class Dialect:
     default_api_version: str | None
     model_param: str
     event_names: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # One short line in logs and messages; the event-name table is data, not identity.
+        return f"<Dialect {self.name}: {self.path}, {self.session_shape} sessions>"
 
     @property
     def full_path(self) -> str:
@@ -226,27 +269,28 @@ class Dialect:
         removes a parameter).
 
         Raises:
-            ValueError: the endpoint is not an http(s)/ws(s) URL, or the dialect does not take what was given.
+            ConfigurationError: the endpoint is not an http(s)/ws(s) URL with a host (see :func:`check_endpoint`), or
+                the dialect does not take what was given.
         """
-        parts = urlsplit(endpoint)
-        scheme = _SCHEMES.get(parts.scheme.lower())
-        if scheme is None or not parts.hostname:
-            raise ValueError(f"endpoint must be an http(s):// or ws(s):// URL with a host, not {endpoint!r}")
+        parts = urlsplit(check_endpoint(endpoint))
+        scheme = _SCHEMES[parts.scheme.lower()]
         path = _join_overlapping(parts.path.rstrip("/"), self.full_path)
         params: dict[str, str] = dict(parse_qsl(parts.query, keep_blank_values=True))
         version = api_version if api_version is not None else self.default_api_version
         if self.default_api_version is not None and version is not None:
             params["api-version"] = version
         elif api_version is not None and api_version != "v1":
-            raise ValueError(f"the {self.name} dialect takes no api_version (got {api_version!r})")
+            raise ConfigurationError(f"the {self.name} dialect takes no api_version (got {api_version!r})")
         if model is not None:
             params[self.model_param] = model
         agent_params = {k: v for k, v in (agent or {}).items() if v is not None}
         if agent_params:
             if self.name != "voicelive":
-                raise ValueError(f"agent parameters ({', '.join(sorted(agent_params))}) need the voicelive dialect")
+                raise ConfigurationError(
+                    f"agent parameters ({', '.join(sorted(agent_params))}) need the voicelive dialect"
+                )
             if "agent_name" not in agent_params or "project_name" not in agent_params:
-                raise ValueError("agent_name and project_name are both needed to reach an agent")
+                raise ConfigurationError("agent_name and project_name are both needed to reach an agent")
             for key, value in agent_params.items():
                 params[AGENT_QUERY_PARAMS[key]] = value
         for key, value in (query or {}).items():
@@ -255,7 +299,7 @@ class Dialect:
             else:
                 params[str(key)] = _query_text(value)
         url = urlunsplit((scheme, parts.netloc, path, urlencode(params), ""))
-        return WebsocketURL(url=url, secure=scheme == "wss", host=parts.hostname, path=path, query=params)
+        return WebsocketURL(url=url, secure=scheme == "wss", host=parts.hostname or "", path=path, query=params)
 
     def session_to_wire(self, flat: Mapping[str, Any], *, session_type: str = "realtime") -> dict[str, Any]:
         """The session object this dialect's ``session.update`` takes, from pyagent's flat form."""
@@ -403,7 +447,7 @@ def resolve_dialect(name: str | Dialect, endpoint: str, api_version: str | None 
     ``"azure-openai"`` with ``api_version="v1"`` is the GA form (``/openai/v1/realtime``).
 
     Raises:
-        ValueError: an unknown name.
+        ConfigurationError: an unknown name.
     """
     if isinstance(name, Dialect):
         return name
@@ -419,9 +463,11 @@ def get_dialect(name: str) -> Dialect:
     """The dialect of that name.
 
     Raises:
-        ValueError: the name is not one of :data:`DIALECTS`.
+        ConfigurationError: the name is not one of :data:`DIALECTS`.
     """
     try:
         return DIALECTS[name]
-    except KeyError:
-        raise ValueError(f"unknown dialect {name!r}; expected auto or one of {', '.join(sorted(DIALECTS))}") from None
+    except (KeyError, TypeError):  # TypeError: an unhashable name
+        raise ConfigurationError(
+            f"unknown dialect {name!r}; expected auto or one of {', '.join(sorted(DIALECTS))}"
+        ) from None

@@ -3,29 +3,41 @@
 Third-party errors (websockets, msgspec) are translated here, at the boundary, and never reach the user::
 
     PyagentError
-     ├── CodecError                     an event could not be read or written
-     │    ├── EventDecodeError          an incoming frame is not a JSON object
-     │    ├── EventValidationError      an outgoing event of a known type does not fit its schema
-     │    └── FieldNotSetError          ``event["name"]`` for a field the event does not carry (also a KeyError)
-     ├── MissingDependencyError         a feature needs a package that is not installed (also an ImportError)
-     └── ConnectionError                anything about the WebSocket connection
-          ├── HandshakeError            the server refused the upgrade (HTTP status and body kept)
-          ├── ConnectionTimeout         opening, receiving or closing took too long
-          ├── InsecureTransportError    a credential would travel over plaintext ws:// to a remote host
-          ├── ConcurrencyError          two tasks received on one connection at once
-          └── ConnectionClosed          the connection is closed (close code and reason kept)
-               └── KeepaliveTimeout     the server stopped answering pings (1006; also a ConnectionTimeout)
+     └── RealtimeError                       anything the protocol layer raises on purpose
+          ├── ConfigurationError             an argument connect() or a constructor cannot use: a malformed
+          │    │                             endpoint, an unknown dialect, an option out of range (also a
+          │    │                             ValueError and a pyagent.ConfigurationError)
+          │    └── ConfigurationTypeError    an argument of the wrong kind: a credential that is no key, token or
+          │                                  token provider, an unknown keyword (also a TypeError)
+          ├── CodecError                     an event could not be read or written
+          │    ├── EventDecodeError          an incoming frame is not a JSON object
+          │    ├── EventValidationError      an outgoing event of a known type does not fit its schema
+          │    └── FieldNotSetError          ``event["name"]`` for a field the event does not carry (also a KeyError)
+          ├── MissingDependencyError         a feature needs a package that is not installed (also an ImportError)
+          └── ConnectionError                anything about the WebSocket connection
+               ├── HandshakeError            the server refused the upgrade (HTTP status and body kept)
+               ├── TLSError                  the TLS handshake failed (a wss:// endpoint that speaks plain HTTP,
+               │                             a certificate that does not verify)
+               ├── ConnectionTimeout         opening, receiving or closing took too long
+               ├── InsecureTransportError    a credential would travel over plaintext ws:// to a remote host
+               ├── ConcurrencyError          two tasks received on one connection at once
+               └── ConnectionClosed          the connection is closed (close code and reason kept)
+                    └── KeepaliveTimeout     the server stopped answering pings (1006; also a ConnectionTimeout)
 """
 
 from __future__ import annotations
 
 import builtins
 
+from pyagent.errors import ConfigurationError as _ConfigurationError
+from pyagent.errors import ConfigurationTypeError as _ConfigurationTypeError
 from pyagent.errors import PyagentError
 
 __all__ = [
     "CodecError",
     "ConcurrencyError",
+    "ConfigurationError",
+    "ConfigurationTypeError",
     "ConnectionClosed",
     "ConnectionError",
     "ConnectionTimeout",
@@ -36,10 +48,24 @@ __all__ = [
     "InsecureTransportError",
     "KeepaliveTimeout",
     "MissingDependencyError",
+    "RealtimeError",
+    "TLSError",
 ]
 
 
-class CodecError(PyagentError):
+class RealtimeError(PyagentError):
+    """Base class of the protocol layer's errors."""
+
+
+class ConfigurationError(RealtimeError, _ConfigurationError):
+    """An argument the protocol layer cannot use; raised before any socket opens (also a ``ValueError``)."""
+
+
+class ConfigurationTypeError(ConfigurationError, _ConfigurationTypeError):
+    """An argument of a kind the protocol layer cannot use (also a ``TypeError``)."""
+
+
+class CodecError(RealtimeError):
     """An event could not be decoded or encoded."""
 
 
@@ -86,12 +112,12 @@ class FieldNotSetError(CodecError, KeyError):
         return str(self.args[0])
 
 
-class MissingDependencyError(PyagentError, ImportError):
+class MissingDependencyError(RealtimeError, ImportError):
     """A feature needs a package that is not installed; the message names what to install (``pip install ...``)."""
 
 
 class ConnectionError(
-    PyagentError, builtins.ConnectionError
+    RealtimeError, builtins.ConnectionError
 ):  # the spec names it so; it also is a builtins.ConnectionError
     """Base class of WebSocket connection errors (``azure.ai.voicelive.aio.ConnectionError``'s counterpart)."""
 
@@ -108,6 +134,11 @@ class HandshakeError(ConnectionError):
         super().__init__(message)
         self.status = status
         self.body = body
+
+
+class TLSError(ConnectionError):
+    """The TLS handshake failed: the server speaks plain HTTP on a ``wss://``/``https://`` endpoint, or its
+    certificate does not verify. The message says which."""
 
 
 class ConnectionTimeout(ConnectionError, TimeoutError):

@@ -26,9 +26,10 @@ from __future__ import annotations
 from pyagent.server._responder import EchoResponder, Reply, Responder, ResponderContext, ToolCall
 from pyagent.server._server import LocalServer
 from pyagent.server._speech import Recognizer, SpeechEngines, SpeechMode, Synthesizer
-from pyagent.server.errors import ServerError, ServerNotRunningError, SpeechUnavailableError
+from pyagent.server.errors import ConfigurationError, ServerError, ServerNotRunningError, SpeechUnavailableError
 
 __all__ = [
+    "ConfigurationError",
     "EchoResponder",
     "LocalServer",
     "Recognizer",

@@ -13,6 +13,7 @@ import hmac
 import http
 import inspect
 import logging
+import os
 import pathlib
 import random
 import time
@@ -40,7 +41,7 @@ from pyagent.server._speech import (
     load_speech_engines,
     speech_unavailable_reason,
 )
-from pyagent.server.errors import ServerNotRunningError
+from pyagent.server.errors import ConfigurationError, ServerNotRunningError
 
 __all__ = ["LocalServer", "PATHS"]
 
@@ -81,7 +82,8 @@ class LocalServer:
             ``synthesize(text)``), used instead of ``speech``'s.
 
     Raises:
-        ValueError: ``speech`` is not one of the three modes, or ``realtime_factor`` is not above 0.
+        ConfigurationError: an argument it cannot use (``speech`` not one of the three modes, ``realtime_factor``
+            not above 0, a port outside 0..65535, ...), before anything listens; also a ``ValueError``.
     """
 
     def __init__(
@@ -98,10 +100,16 @@ class LocalServer:
         max_session_seconds: float | None = None,
         engines: SpeechEngines | None = None,
     ) -> None:
-        if speech not in ("auto", "on", "off"):
-            raise ValueError(f"speech must be 'auto', 'on' or 'off', not {speech!r}")
-        if not realtime_factor > 0:
-            raise ValueError("realtime_factor must be > 0 (math.inf: as fast as possible)")
+        _check_arguments(
+            host=host,
+            port=port,
+            api_key=api_key,
+            speech=speech,
+            record_dir=record_dir,
+            realtime_factor=realtime_factor,
+            seed=seed,
+            max_session_seconds=max_session_seconds,
+        )
         self.host = host
         self._requested_port = port
         self.__api_key = api_key
@@ -415,3 +423,43 @@ def _log_engines(future: asyncio.Future[SpeechEngines]) -> None:
     reason = speech_unavailable_reason()
     suffix = f" ({reason})" if reason and not engines.real else ""
     logger.info("speech in use: %s%s", engines.description, suffix)
+
+
+def _check_arguments(
+    *,
+    host: object,
+    port: object,
+    api_key: object,
+    speech: object,
+    record_dir: object,
+    realtime_factor: object,
+    seed: object,
+    max_session_seconds: object,
+) -> None:
+    """LocalServer's argument checks: each names the argument and what it takes.
+
+    Raises:
+        ConfigurationError: the first argument it cannot use.
+    """
+    if not isinstance(host, str) or not host:
+        raise ConfigurationError(f"host must be an interface name or address such as '127.0.0.1', not {host!r}")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigurationError(f"port must be an int from 0 to 65535 (0: a free port), not {port!r}")
+    if api_key is not None and (not isinstance(api_key, str) or not api_key):
+        raise ConfigurationError("api_key must be a non-empty str, or None to accept any key")
+    if speech not in ("auto", "on", "off"):
+        raise ConfigurationError(f"speech must be 'auto', 'on' or 'off', not {speech!r}")
+    if record_dir is not None and not isinstance(record_dir, str | os.PathLike):
+        raise ConfigurationError(f"record_dir must be a path or None, not {type(record_dir).__name__}")
+    if isinstance(realtime_factor, bool) or not isinstance(realtime_factor, int | float) or not realtime_factor > 0:
+        raise ConfigurationError(
+            f"realtime_factor must be a number > 0 (math.inf: as fast as possible), not {realtime_factor!r}"
+        )
+    if seed is not None and not isinstance(seed, int | float | str | bytes | bytearray):
+        raise ConfigurationError(f"seed must be an int, float, str or bytes (what random takes) or None, not {seed!r}")
+    if max_session_seconds is not None and (
+        isinstance(max_session_seconds, bool)
+        or not isinstance(max_session_seconds, int | float)
+        or not max_session_seconds > 0
+    ):
+        raise ConfigurationError(f"max_session_seconds must be a number > 0 or None, not {max_session_seconds!r}")

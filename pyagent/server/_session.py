@@ -64,6 +64,7 @@ from pyagent.realtime.dialects import Dialect, nested_session_to_flat
 from pyagent.realtime.errors import EventDecodeError
 from pyagent.realtime.events import InvalidEvent, UnknownEvent
 from pyagent.server._responder import Reply, ResponderContext, ToolCall
+from pyagent.server.errors import ConfigurationError
 
 __all__ = [
     "Job",
@@ -259,7 +260,7 @@ class ServerSession:
         beta_header: bool = False,
     ) -> None:
         if not realtime_factor > 0:
-            raise ValueError("realtime_factor must be > 0 (math.inf: as fast as possible)")
+            raise ConfigurationError("realtime_factor must be > 0 (math.inf: as fast as possible)")
         self.dialect = dialect
         self._profile = _PROFILES[dialect.name]
         self._clock = clock

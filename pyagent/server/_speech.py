@@ -20,8 +20,9 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from pyagent._version import DISTRIBUTION
 from pyagent.audio import Resampler, float32_to_pcm16
-from pyagent.server.errors import SpeechUnavailableError
+from pyagent.server.errors import ConfigurationError, SpeechUnavailableError
 
 __all__ = [
     "DurationRecognizer",
@@ -206,17 +207,19 @@ def load_speech_engines(mode: SpeechMode) -> SpeechEngines:
 
     Raises:
         SpeechUnavailableError: ``mode`` is ``"on"`` and the speech extra cannot be loaded.
-        ValueError: ``mode`` is not one of the three.
+        ConfigurationError: ``mode`` is not one of the three (also a ValueError).
     """
     if mode == "off":
         return _FALLBACK
     if mode not in ("auto", "on"):
-        raise ValueError(f"speech must be 'auto', 'on' or 'off', not {mode!r}")
+        raise ConfigurationError(f"speech must be 'auto', 'on' or 'off', not {mode!r}")
     engines = _load_real()
     if engines is not None:
         return engines
     if mode == "on":
-        raise SpeechUnavailableError(f"speech='on' but {_real_error}; install pyagent[speech]")
+        raise SpeechUnavailableError(
+            f"speech='on' but {_real_error}; install the extra: pip install '{DISTRIBUTION}[speech]'"
+        )
     return _FALLBACK
 
 

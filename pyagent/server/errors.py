@@ -5,19 +5,27 @@ open, as with the real services. These classes are for the program that runs the
 
     PyagentError
      └── ServerError                     the local server cannot do what was asked
+          ├── ConfigurationError         a constructor argument it cannot use: a port out of range, an unknown
+          │                              speech mode, a realtime factor that is not above 0 (also a ValueError
+          │                              and a pyagent.ConfigurationError)
           ├── ServerNotRunningError      an address was asked for before start() or after close()
           └── SpeechUnavailableError     speech="on" but pocketsphinx or hibari-tts cannot be loaded
 """
 
 from __future__ import annotations
 
+from pyagent.errors import ConfigurationError as _ConfigurationError
 from pyagent.errors import PyagentError
 
-__all__ = ["ServerError", "ServerNotRunningError", "SpeechUnavailableError"]
+__all__ = ["ConfigurationError", "ServerError", "ServerNotRunningError", "SpeechUnavailableError"]
 
 
 class ServerError(PyagentError):
     """Base class of the local server's errors."""
+
+
+class ConfigurationError(ServerError, _ConfigurationError):
+    """A server constructor's argument it cannot use; raised before anything listens (also a ``ValueError``)."""
 
 
 class ServerNotRunningError(ServerError):

@@ -8,12 +8,14 @@ from pyagent.voice._conversation import Conversation, ConversationItem
 from pyagent.voice._tools import Tool, tool
 from pyagent.voice.errors import (
     ConfigurationError,
+    ConfigurationTypeError,
     InvalidStateError,
     ListenTimeoutError,
     ResponseError,
     SessionClosedError,
     ToolArgumentsError,
     ToolDefinitionError,
+    ToolDefinitionWarning,
     ToolError,
     VoiceError,
 )
@@ -30,6 +32,7 @@ __all__ = [
     "Agent",
     "AudioSource",
     "ConfigurationError",
+    "ConfigurationTypeError",
     "Conversation",
     "ConversationItem",
     "Interruption",
@@ -43,6 +46,7 @@ __all__ = [
     "ToolArgumentsError",
     "ToolCallRecord",
     "ToolDefinitionError",
+    "ToolDefinitionWarning",
     "ToolError",
     "VoiceError",
     "VoiceResponse",

@@ -12,11 +12,17 @@ microphones work the same everywhere.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pyagent.voice.errors import ConfigurationError
+from pyagent.realtime import connect
+from pyagent.realtime._credentials import check_credential
+from pyagent.realtime.dialects import AGENT_QUERY_PARAMS, DIALECTS, check_endpoint
+from pyagent.realtime.errors import ConfigurationError as RealtimeConfigurationError
+from pyagent.voice._agent import Agent
+from pyagent.voice.errors import ConfigurationError, ConfigurationTypeError
 
 __all__ = [
     "ENDPOINT_ENVIRONMENT",
@@ -29,6 +35,9 @@ __all__ = [
     "DEFAULT_MODEL",
     "SERVICE_MODELS",
     "build_flat_session",
+    "check_dialect",
+    "check_session_arguments",
+    "endpoint_configured",
     "resolve_endpoint",
     "resolve_model",
 ]
@@ -42,6 +51,7 @@ ENDPOINT_ENVIRONMENT: tuple[str, ...] = (
     "PYAGENT_API_KEY",
     "PYAGENT_DIALECT",
     "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
     "AZURE_VOICELIVE_ENDPOINT",
     "AZURE_VOICELIVE_API_KEY",
 )
@@ -80,6 +90,12 @@ class TurnDetectionSettings:
     silence_duration_ms: int = 500
 
     def __post_init__(self) -> None:
+        if not isinstance(self.enabled, bool):
+            raise ConfigurationTypeError(f"turn detection enabled must be True or False, not {self.enabled!r}")
+        for name in ("threshold", "prefix_padding_ms", "silence_duration_ms"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigurationTypeError(f"turn detection {name} must be a number, not {value!r}")
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigurationError(f"turn detection threshold must be between 0.0 and 1.0, got {self.threshold}")
         if self.prefix_padding_ms < 0 or self.silence_duration_ms < 0:
@@ -119,6 +135,10 @@ class AudioSettings:
     format: AudioEncoding = "pcm16"
 
     def __post_init__(self) -> None:
+        for name in ("sample_rate", "channels"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigurationTypeError(f"{name} must be an int, not {value!r}")
         if self.format not in _ENCODINGS:
             raise ConfigurationError(f"audio format must be one of {', '.join(_ENCODINGS)}, got {self.format!r}")
         if not 8000 <= self.sample_rate <= 48000:
@@ -220,33 +240,43 @@ def resolve_endpoint(
     """The endpoint from the arguments, else from the environment.
 
     Order: ``endpoint=`` argument; ``PYAGENT_ENDPOINT`` (+ ``PYAGENT_API_KEY``, ``PYAGENT_DIALECT``);
-    ``OPENAI_API_KEY`` (OpenAI); ``AZURE_VOICELIVE_ENDPOINT`` + ``AZURE_VOICELIVE_API_KEY`` (Voice Live). An
-    explicit ``credential=`` or ``dialect=`` always wins over the environment's.
+    ``OPENAI_API_KEY`` (OpenAI, at ``OPENAI_BASE_URL`` when set, as the OpenAI SDK reads it);
+    ``AZURE_VOICELIVE_ENDPOINT`` + ``AZURE_VOICELIVE_API_KEY`` (Voice Live). An explicit ``credential=`` or
+    ``dialect=`` always wins over the environment's. An endpoint of the ``openai`` dialect with no key of its own
+    (no ``credential=``, no ``PYAGENT_API_KEY``) takes ``OPENAI_API_KEY``, as the OpenAI SDK does with a
+    ``base_url``.
 
     Raises:
-        ConfigurationError: none of these is set; the message names every option.
+        ConfigurationError: none of these is set (the message names every option), or a variable's value cannot
+            be used (``PYAGENT_ENDPOINT=127.0.0.1:8765`` without a scheme, an unknown ``PYAGENT_DIALECT``): the
+            message names the variable.
     """
     env = os.environ if environ is None else environ
     explicit_dialect = dialect if dialect not in (None, "", "auto") else None
-    if endpoint:
-        key = credential if credential is not None else env.get("PYAGENT_API_KEY") or None
-        return EndpointSettings(endpoint, key, explicit_dialect or env.get("PYAGENT_DIALECT") or "auto", "endpoint=")
-    if env.get("PYAGENT_ENDPOINT"):
-        key = credential if credential is not None else env.get("PYAGENT_API_KEY") or None
-        return EndpointSettings(
-            env["PYAGENT_ENDPOINT"],
-            key,
-            explicit_dialect or env.get("PYAGENT_DIALECT") or "auto",
-            "PYAGENT_ENDPOINT",
-        )
-    if env.get("OPENAI_API_KEY"):
+    if explicit_dialect is not None:
+        check_dialect(explicit_dialect)
+    env_dialect = _env_value(env, "PYAGENT_DIALECT")
+    if env_dialect is not None and explicit_dialect is None:
+        check_dialect(env_dialect, "PYAGENT_DIALECT")
+    if endpoint or _env_value(env, "PYAGENT_ENDPOINT"):
+        source = "endpoint=" if endpoint else "PYAGENT_ENDPOINT"
+        url = _checked_endpoint(endpoint or env["PYAGENT_ENDPOINT"], source)
+        chosen = explicit_dialect or env_dialect or "auto"
+        key = credential if credential is not None else _env_value(env, "PYAGENT_API_KEY")
+        if key is None and chosen == "openai":
+            key = _env_value(env, "OPENAI_API_KEY")
+        return EndpointSettings(url, key, chosen, source)
+    if _env_value(env, "OPENAI_API_KEY"):
         key = credential if credential is not None else env["OPENAI_API_KEY"]
-        # No endpoint: the connection knows where the OpenAI service is.
-        return EndpointSettings(None, key, explicit_dialect or "openai", "OPENAI_API_KEY")
-    if env.get("AZURE_VOICELIVE_ENDPOINT") and (credential is not None or env.get("AZURE_VOICELIVE_API_KEY")):
+        base_url = _env_value(env, "OPENAI_BASE_URL")
+        # No OPENAI_BASE_URL: the connection knows where the OpenAI service is.
+        openai_url = _checked_endpoint(base_url, "OPENAI_BASE_URL") if base_url is not None else None
+        return EndpointSettings(openai_url, key, explicit_dialect or "openai", "OPENAI_API_KEY")
+    voicelive = _env_value(env, "AZURE_VOICELIVE_ENDPOINT")
+    if voicelive and (credential is not None or _env_value(env, "AZURE_VOICELIVE_API_KEY")):
         key = credential if credential is not None else env["AZURE_VOICELIVE_API_KEY"]
         return EndpointSettings(
-            env["AZURE_VOICELIVE_ENDPOINT"],
+            _checked_endpoint(voicelive, "AZURE_VOICELIVE_ENDPOINT"),
             key,
             explicit_dialect or "voicelive",
             "AZURE_VOICELIVE_ENDPOINT",
@@ -275,3 +305,116 @@ def resolve_model(model: str, dialect: str) -> str:
             "(the model parameter)"
         )
     return current
+
+
+def endpoint_configured(endpoint: str | None, credential: Any, environ: Mapping[str, str] | None = None) -> bool:
+    """True when :func:`resolve_endpoint` finds an endpoint (well formed or not) rather than raising that none is
+    configured: what ``pyagent chat`` asks before it starts the local server instead."""
+    env = os.environ if environ is None else environ
+    voicelive = _env_value(env, "AZURE_VOICELIVE_ENDPOINT") and (
+        credential is not None or _env_value(env, "AZURE_VOICELIVE_API_KEY")
+    )
+    return bool(endpoint or _env_value(env, "PYAGENT_ENDPOINT") or _env_value(env, "OPENAI_API_KEY") or voicelive)
+
+
+def _env_value(env: Mapping[str, str], name: str) -> str | None:
+    """A variable's value, or None when it is unset or empty (an empty variable means "not set" in shells)."""
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _checked_endpoint(value: str, source: str) -> str:
+    what = "endpoint" if source == "endpoint=" else source
+    try:
+        return check_endpoint(value, what)
+    except RealtimeConfigurationError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
+def check_dialect(name: object, what: str = "dialect") -> str:
+    """``name`` if it names a dialect (or ``"auto"``).
+
+    Raises:
+        ConfigurationError: an unknown name; the message names ``what`` (an argument, an option or a variable)
+            and lists the accepted names.
+    """
+    if isinstance(name, str) and (name == "auto" or name in DIALECTS):
+        return name
+    accepted = ", ".join(["auto", *sorted(DIALECTS)])
+    raise ConfigurationError(f"{what} {name!r} is not a dialect: accepted are {accepted}")
+
+
+_SESSION_SETS = frozenset({"endpoint", "credential", "model", "dialect"})
+_CONNECT_OPTIONS = (frozenset(inspect.signature(connect).parameters) | frozenset(AGENT_QUERY_PARAMS)) - (
+    _SESSION_SETS | {"agent_fields"}
+)
+
+
+def check_session_arguments(
+    *,
+    model: object,
+    voice: object,
+    agent: object,
+    language: object,
+    sample_rate: object,
+    turn_detection: object,
+    endpoint: object,
+    credential: object,
+    dialect: object,
+    audio_source: object,
+    clock: object,
+    transcription_model: object,
+    connect_options: object,
+) -> None:
+    """:class:`~pyagent.voice.VoiceSession`'s constructor checks, so a session that cannot work fails where it is
+    made, before a connection is tried. The environment is read later, by :func:`resolve_endpoint`.
+
+    Raises:
+        ConfigurationError: a value out of range: an empty model, an endpoint without a scheme, an unknown dialect.
+        ConfigurationTypeError: a value of the wrong kind.
+    """
+    if not isinstance(model, str):
+        raise ConfigurationTypeError(f"model must be a str (the model or deployment), not {model!r}")
+    if not model.strip():
+        raise ConfigurationError("model must not be empty: name the model or deployment")
+    if not isinstance(voice, str | Mapping):
+        raise ConfigurationTypeError(f"voice must be a voice name or the service's voice object, not {voice!r}")
+    if not voice:
+        raise ConfigurationError("voice must not be empty: name a voice such as 'alloy'")
+    if agent is not None and not isinstance(agent, Agent):
+        raise ConfigurationTypeError(f"agent must be an Agent or None, not {type(agent).__name__}")
+    if language is not None and not isinstance(language, str):
+        raise ConfigurationTypeError(f"language must be a str such as 'en', or None, not {language!r}")
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int):
+        raise ConfigurationTypeError(f"sample_rate must be an int number of hertz, not {sample_rate!r}")
+    if not isinstance(turn_detection, bool):
+        raise ConfigurationTypeError(f"turn_detection must be True or False, not {turn_detection!r}")
+    if endpoint is not None:
+        if not isinstance(endpoint, str):
+            raise ConfigurationTypeError(f"endpoint must be a URL str or None, not {type(endpoint).__name__}")
+        _checked_endpoint(endpoint, "endpoint=")
+    try:
+        check_credential(credential)
+    except RealtimeConfigurationError as exc:
+        raise ConfigurationTypeError(str(exc)) from None
+    check_dialect(dialect)
+    if audio_source is not None and not hasattr(audio_source, "__aiter__"):
+        raise ConfigurationTypeError(
+            f"audio_source must be an async iterable of audio chunks, or None for the microphone, not "
+            f"{type(audio_source).__name__}"
+        )
+    if clock is not None and not callable(getattr(clock, "now", None)):
+        raise ConfigurationTypeError(f"clock must have a now() method (a Clock), not {type(clock).__name__}")
+    if transcription_model is not None and (not isinstance(transcription_model, str) or not transcription_model):
+        raise ConfigurationTypeError(
+            f"transcription_model must be a non-empty str or None, not {transcription_model!r}"
+        )
+    if connect_options is not None:
+        if not isinstance(connect_options, Mapping):
+            raise ConfigurationTypeError(f"connect_options must be a mapping, not {type(connect_options).__name__}")
+        unknown = sorted(str(key) for key in connect_options if key not in _CONNECT_OPTIONS)
+        if unknown:
+            raise ConfigurationTypeError(
+                f"connect_options has what connect() does not take, or the session sets itself: {', '.join(unknown)} "
+                f"(accepted: {', '.join(sorted(_CONNECT_OPTIONS))})"
+            )

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+from pyagent.voice.errors import ConfigurationError, ConfigurationTypeError
+
 __all__ = ["EVENTS", "EventEmitter", "Handler"]
 
 logger = logging.getLogger("pyagent.voice")
@@ -60,7 +62,7 @@ class EventEmitter:
         """A decorator registering its function as a handler of ``name``.
 
         Raises:
-            ValueError: ``name`` is not one of :data:`EVENTS` (the message lists them).
+            ConfigurationError: ``name`` is not one of :data:`EVENTS` (the message lists them; also a ValueError).
         """
         self._check(name)
 
@@ -74,7 +76,7 @@ class EventEmitter:
         """Register ``handler`` for ``name``."""
         self._check(name)
         if not callable(handler):
-            raise TypeError(f"a handler of {name!r} must be callable, not {type(handler).__name__}")
+            raise ConfigurationTypeError(f"a handler of {name!r} must be callable, not {type(handler).__name__}")
         self._handlers[name].append((handler, _arity(handler)))
 
     def remove(self, name: str, handler: Handler) -> None:
@@ -101,7 +103,7 @@ class EventEmitter:
     @staticmethod
     def _check(name: str) -> None:
         if name not in EVENTS:
-            raise ValueError(f"unknown event {name!r}; the session emits: {', '.join(EVENTS)}")
+            raise ConfigurationError(f"unknown event {name!r}; the session emits: {', '.join(EVENTS)}")
 
 
 async def _await(awaitable: Awaitable[Any]) -> None:

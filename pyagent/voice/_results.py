@@ -17,31 +17,13 @@ from typing import Literal
 
 from pyagent.voice._bargein import Interruption
 from pyagent.voice._config import AudioEncoding, AudioSettings
+from pyagent.voice._tools import ToolCallRecord
 
 __all__ = ["Outbox", "ResponseChunk", "ToolCallRecord", "TurnOutcome", "VoiceResponse"]
 
 logger = logging.getLogger("pyagent.voice")
 
 _MAX_QUEUED_RESPONSES = 16  # unclaimed responses kept for receive(); older ones are dropped (logged)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ToolCallRecord:
-    """One function call the model made and what the session answered.
-
-    Attributes:
-        call_id: the call's id, as the model sent it.
-        name: the tool's name.
-        arguments: the arguments, as the JSON text the model sent.
-        output: what was sent back as the ``function_call_output`` (the tool's result, or the error).
-        error: the error's message when the tool raised or the arguments did not match, else None.
-    """
-
-    call_id: str
-    name: str
-    arguments: str
-    output: str
-    error: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -6,6 +6,10 @@ dataclasses, ``TypedDict``, ``Annotated[X, "description"]``), its defaults (a pa
 required) and its Google-style docstring (the summary describes the tool, the ``Args:`` lines the parameters). The
 same schema checks the model's arguments before the function runs, so a wrong argument becomes a clear message the
 model can act on instead of a ``TypeError`` deep inside user code.
+
+A parameter without a type hint is described as a string (or as its default's type) and a function without a
+docstring reaches the model with no description: both work, but the model guesses, so each gets a
+:class:`~pyagent.voice.errors.ToolDefinitionWarning` when the tool is defined.
 """
 
 from __future__ import annotations
@@ -17,14 +21,25 @@ import functools
 import inspect
 import json
 import re
+import sys
 import types
 import typing
+import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
-from pyagent.voice.errors import ToolArgumentsError, ToolDefinitionError
+from pyagent.voice.errors import ToolArgumentsError, ToolDefinitionError, ToolDefinitionWarning
 
-__all__ = ["Tool", "as_tool", "parse_docstring", "schema_for_type", "tool", "validate"]
+__all__ = [
+    "Tool",
+    "ToolCallRecord",
+    "as_tool",
+    "error_output",
+    "parse_docstring",
+    "schema_for_type",
+    "tool",
+    "validate",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -302,6 +317,25 @@ def _to_output(result: Any) -> str:
 # --------------------------------------------------------------------------------------------------- tools
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ToolCallRecord:
+    """One function call the model made and what the session answered.
+
+    Attributes:
+        call_id: the call's id, as the model sent it.
+        name: the tool's name.
+        arguments: the arguments, as the JSON text the model sent.
+        output: what was sent back as the ``function_call_output`` (the tool's result, or the error).
+        error: the error's message when the tool raised or the arguments did not match, else None.
+    """
+
+    call_id: str
+    name: str
+    arguments: str
+    output: str
+    error: str | None = None
+
+
 class Tool(Generic[P, R]):
     """A function the model may call, with its name, description and JSON schema.
 
@@ -318,12 +352,20 @@ class Tool(Generic[P, R]):
     def __init__(self, function: Callable[P, R], *, name: str | None = None, description: str | None = None) -> None:
         if not callable(function):
             raise ToolDefinitionError(f"a tool must be a function, not {type(function).__name__}")
+        for what, value in (("name", name), ("description", description)):
+            if value is not None and not isinstance(value, str):
+                raise ToolDefinitionError(f"a tool's {what} must be a str or None, not {type(value).__name__}")
         self.function = function
         self.name: str = name or str(getattr(function, "__name__", ""))
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", self.name):
             raise ToolDefinitionError(f"tool name {self.name!r} must be 1-64 letters, digits, '_' or '-'")
         summary, arg_docs = parse_docstring(inspect.getdoc(function))
         self.description = description if description is not None else summary
+        if not self.description:
+            _warn(
+                f"tool {self.name!r} has no description: give the function a docstring (or description=) so the "
+                "model knows when to call it"
+            )
         self.is_async = inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
             getattr(function, "__call__", None)  # noqa: B004 - an instance with an async __call__
         )
@@ -345,6 +387,11 @@ class Tool(Generic[P, R]):
             if hint is inspect.Parameter.empty:
                 default = parameter.default
                 hint = type(default) if default not in (inspect.Parameter.empty, None) else str
+                kind = schema_for_type(hint, where=where).get("type", "any value")
+                _warn(
+                    f"{where} has no type hint, so the model is told it is of type {kind!r}; annotate it (for "
+                    f"example `{parameter.name}: {getattr(hint, '__name__', 'str')}`)"
+                )
             self._hints[parameter.name] = hint
             schema = schema_for_type(hint, where=where)
             if parameter.name in arg_docs and "description" not in schema:
@@ -442,6 +489,21 @@ def tool(
         return Tool(inner, name=name, description=description)
 
     return decorate
+
+
+def error_output(message: str) -> str:
+    """The ``function_call_output`` that tells the model a call failed: ``{"error": message}`` as JSON."""
+    return json.dumps({"error": message}, ensure_ascii=False)
+
+
+def _warn(message: str) -> None:
+    """A :class:`ToolDefinitionWarning` pointing at the user's line that defined the tool, not at pyagent."""
+    level = 2  # warn()'s 1 is this function; 2 its caller
+    frame = sys._getframe(1)
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("pyagent.voice"):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, ToolDefinitionWarning, stacklevel=level)
 
 
 def as_tool(value: Tool[..., Any] | Callable[..., Any]) -> Tool[..., Any]:

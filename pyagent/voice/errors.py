@@ -5,7 +5,9 @@ session adds only the errors that are about turns, states and tools::
 
     PyagentError
      └── VoiceError                      anything the voice session raises on purpose
-          ├── ConfigurationError         no endpoint or credential, or a setting out of range (also a ValueError)
+          ├── ConfigurationError         no endpoint or credential, or a setting out of range (also a ValueError
+          │    │                         and a pyagent.ConfigurationError)
+          │    └── ConfigurationTypeError  a setting of the wrong kind (also a TypeError)
           ├── InvalidStateError          a call the session's current state does not allow (also a RuntimeError)
           ├── SessionClosedError         the connection closed while the session was in use
           ├── ResponseError              the service reported an error or a failed response
@@ -13,20 +15,31 @@ session adds only the errors that are about turns, states and tools::
           └── ToolError                  about an agent's tools
                ├── ToolDefinitionError   a function cannot be described as a tool (also a TypeError)
                └── ToolArgumentsError    the model's arguments do not match the tool's schema (also a ValueError)
+
+    UserWarning
+     └── ToolDefinitionWarning           a tool the model may misuse: a parameter without a type hint, no
+                                         docstring (a warning at definition time, not an error)
+
+A tool raises :class:`ToolError` itself to tell the model a message of its choosing ("no forecast for that city"):
+that message is what the model reads, and the session logs it at INFO, not as a failure.
 """
 
 from __future__ import annotations
 
+from pyagent.errors import ConfigurationError as _ConfigurationError
+from pyagent.errors import ConfigurationTypeError as _ConfigurationTypeError
 from pyagent.errors import PyagentError
 
 __all__ = [
     "ConfigurationError",
+    "ConfigurationTypeError",
     "InvalidStateError",
     "ListenTimeoutError",
     "ResponseError",
     "SessionClosedError",
     "ToolArgumentsError",
     "ToolDefinitionError",
+    "ToolDefinitionWarning",
     "ToolError",
     "VoiceError",
 ]
@@ -36,8 +49,12 @@ class VoiceError(PyagentError):
     """Base class of the voice session's errors."""
 
 
-class ConfigurationError(VoiceError, ValueError):
+class ConfigurationError(VoiceError, _ConfigurationError):
     """The session cannot be set up as asked: no endpoint is configured, or a setting is out of range."""
+
+
+class ConfigurationTypeError(ConfigurationError, _ConfigurationTypeError):
+    """A session, agent or tool setting of the wrong kind (a number where a model name goes)."""
 
 
 class InvalidStateError(VoiceError, RuntimeError):
@@ -97,7 +114,11 @@ class ListenTimeoutError(VoiceError, TimeoutError):
 
 
 class ToolError(VoiceError):
-    """Base class of errors about an agent's tools."""
+    """About an agent's tools; raised by a tool itself, its message is what the model is told.
+
+    ``raise ToolError("no forecast for Atlantis")`` inside a tool sends ``{"error": "no forecast for Atlantis"}`` as
+    the call's output, logged at INFO: an answer the tool chose, not a failure.
+    """
 
 
 class ToolDefinitionError(ToolError, TypeError):
@@ -114,3 +135,8 @@ class ToolArgumentsError(ToolError, ValueError):
     def __init__(self, message: str, *, tool: str = "") -> None:
         super().__init__(message)
         self.tool = tool
+
+
+class ToolDefinitionWarning(UserWarning):
+    """A tool the model may call wrongly: a parameter without a type hint (described as a string) or a function
+    without a docstring (the model gets no description). Warned once, when the tool is defined."""

@@ -34,6 +34,7 @@ from pyagent.voice._config import (
     AudioSettings,
     TurnDetectionSettings,
     build_flat_session,
+    check_session_arguments,
     resolve_endpoint,
     resolve_model,
 )
@@ -57,7 +58,6 @@ from pyagent.voice._events import EventEmitter, Handler
 from pyagent.voice._replies import Replies
 from pyagent.voice._results import ResponseChunk, ToolCallRecord, VoiceResponse
 from pyagent.voice._states import SessionState, StateMachine, Trigger
-from pyagent.voice._tool_runner import run_tool_call
 from pyagent.voice.errors import (
     ConfigurationError,
     ListenTimeoutError,
@@ -148,6 +148,10 @@ class VoiceSession:
         transcription_model: the service's model for transcribing the user, or None for no user transcripts.
         connect_options: extra keyword arguments for :func:`pyagent.realtime.connect` (``api_version``,
             ``connection_options``, ``headers``...).
+
+    Raises:
+        ConfigurationError: an argument the session cannot use (an endpoint without a scheme, an unknown dialect, a
+            rate out of range; a ``ConfigurationTypeError`` for a wrong kind), here rather than when connecting.
     """
 
     def __init__(
@@ -167,6 +171,21 @@ class VoiceSession:
         transcription_model: str | None = "whisper-1",
         connect_options: Mapping[str, Any] | None = None,
     ) -> None:
+        check_session_arguments(
+            model=model,
+            voice=voice,
+            agent=agent,
+            language=language,
+            sample_rate=sample_rate,
+            turn_detection=turn_detection,
+            endpoint=endpoint,
+            credential=credential,
+            dialect=dialect,
+            audio_source=audio_source,
+            clock=clock,
+            transcription_model=transcription_model,
+            connect_options=connect_options,
+        )
         self._model = model
         self._voice = voice
         self.agent = agent
@@ -772,7 +791,7 @@ class VoiceSession:
         records: list[ToolCallRecord] = []
         try:
             for call in run.calls:
-                record = await run_tool_call(self.agent, call)
+                record = await (self.agent or Agent()).run_tool_call(call.name, call.call_id, call.arguments)
                 records.append(record)
                 await self._emitter.emit("function_call", record)
         finally:

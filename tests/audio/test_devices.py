@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import threading
+import types
 
 import numpy as np
 import pytest
@@ -50,7 +51,8 @@ def test_import_works_without_sounddevice() -> None:
         "    print(error)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert "pip install 'pyagent[devices]'" in result.stdout
+    assert "pip install 'pyagent-voice[devices]'" in result.stdout
+    assert result.stdout.startswith("no audio input/output device found: ")
 
 
 @pytest.mark.skipif(MISSING is None, reason="PortAudio is installed here")
@@ -188,3 +190,47 @@ async def test_microphone_and_speaker_on_real_devices() -> None:
     assert len(frame) == 960
     assert playback.sink_driven
     assert playback.played_ms("item_a", 0) == 100
+
+
+def stand_in_sounddevice(devices: list[dict[str, object]], default: tuple[int, int]) -> types.ModuleType:
+    """A stand-in for the hardware library with the devices given: PortAudio's answers, no audio."""
+    module = types.ModuleType("sounddevice")
+
+    class PortAudioError(Exception):
+        pass
+
+    def query_devices(device: object = None, kind: str | None = None) -> object:
+        if kind is None:
+            return devices
+        index = default[0 if kind == "input" else 1]
+        if index < 0:
+            raise PortAudioError(f"Error querying device {index}")
+        info = devices[index]
+        if int(info[f"max_{kind}_channels"]) < 1:  # type: ignore[call-overload]
+            raise ValueError(f"Not an {kind} device: {info['name']!r}")
+        return info
+
+    module.PortAudioError = PortAudioError  # type: ignore[attr-defined]
+    module.query_devices = query_devices  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.mark.parametrize(
+    ("devices", "default", "missing"),
+    [
+        ([], (-1, -1), "input/output"),
+        ([{"name": "mic", "max_input_channels": 1, "max_output_channels": 0}], (0, -1), "output"),
+        ([{"name": "speaker", "max_input_channels": 0, "max_output_channels": 2}], (-1, 0), "input"),
+        ([{"name": "headset", "max_input_channels": 1, "max_output_channels": 2}], (0, 0), None),
+    ],
+)
+def test_check_devices_names_the_missing_device(
+    monkeypatch: pytest.MonkeyPatch, devices: list[dict[str, object]], default: tuple[int, int], missing: str | None
+) -> None:
+    monkeypatch.setitem(sys.modules, "sounddevice", stand_in_sounddevice(devices, default))
+    check_devices()  # importable: enough for code that opens a device itself
+    if missing is None:
+        check_devices(microphone=True, speaker=True)
+        return
+    with pytest.raises(AudioDeviceError, match=rf"^no audio {missing} device found: PortAudio lists {len(devices)} "):
+        check_devices(microphone=True, speaker=True)

@@ -107,13 +107,13 @@ def test_extensible_pcm16_and_unknown_chunks(tmp_path: Path) -> None:
     ("blob", "message"),
     [
         (b"", "not a RIFF/WAVE file"),
-        (b"ID3\x03" + bytes(100), "not a RIFF/WAVE file"),
+        (b"ID3\x03" + bytes(100), "is MP3 audio, not WAV: convert it to WAV"),
         (b"RIFF\x00\x00\x00\x00AVI LIST", "not a RIFF/WAVE file"),
         (riff(fmt_chunk(1, 1, 24000, 16), b"\x00\x00")[:-1], "truncated"),
         (riff(fmt_chunk(1, 1, 24000, 16), b"\x00\x00\x00"), "not a whole number of 2-byte sample frames"),
         (riff(fmt_chunk(1, 2, 24000, 16), b"\x00\x00"), "not a whole number of 4-byte sample frames"),
-        (riff(fmt_chunk(1, 1, 24000, 24), b"\x00\x00\x00"), "24-bit PCM"),
-        (riff(fmt_chunk(1, 1, 24000, 8), b"\x00\x00"), "8-bit PCM"),
+        (riff(fmt_chunk(1, 1, 24000, 12, 2), b"\x00\x00"), "12-bit PCM"),
+        (riff(fmt_chunk(3, 1, 24000, 16), b"\x00\x00"), "16-bit IEEE float"),
         (riff(fmt_chunk(2, 1, 24000, 4, 256), b"\x00\x00"), "Microsoft ADPCM"),
         (riff(fmt_chunk(0x55, 1, 24000, 0, 1), b"\x00\x00"), "MPEG layer 3"),
         (riff(fmt_chunk(6, 1, 8000, 16), b"\x00\x00"), "16-bit A-law"),
@@ -212,3 +212,113 @@ def test_convert_between_formats() -> None:
     stereo = convert(pcm, AudioFormat(), AudioFormat(24000, 2))
     assert stereo[:4] == pcm[:2] * 2
     assert convert(stereo, AudioFormat(24000, 2), AudioFormat()) == pcm
+
+
+# --------------------------------------------------------------------------------------------------- any WAV
+
+
+def std_wav(path: Path, frames: bytes, rate: int, channels: int, width: int) -> Path:
+    """A WAV written by the standard library's ``wave`` (PCM of any sample width), an oracle independent of ours."""
+    with wave.open(str(path), "wb") as writer:
+        writer.setnchannels(channels)
+        writer.setsampwidth(width)
+        writer.setframerate(rate)
+        writer.writeframes(frames)
+    return path
+
+
+def signal(samples: int, channels: int) -> np.ndarray:
+    """A different chirp per channel in [-1, 1), as float64."""
+    t = np.arange(samples)[:, None] / samples
+    return 0.9 * np.sin(2 * np.pi * (3 + np.arange(channels)[None, :]) * 7 * t * (1 + t))
+
+
+def test_24_bit_96_khz_6_channels(tmp_path: Path) -> None:
+    x = signal(960, 6)
+    ints = np.round(x * (1 << 23)).astype(np.int32)
+    packed = ints.astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3].tobytes()  # little-endian, low 3 bytes
+    path = std_wav(tmp_path / "studio.wav", packed, 96000, 6, 3)
+    data, fmt = read_wav(path)
+    assert fmt == AudioFormat(96000, 6)
+    expected = np.clip(np.round(ints / 256), -32768, 32767).astype("<i2").ravel()
+    assert np.array_equal(np.frombuffer(data, "<i2"), expected)
+    # load_audio mixes and resamples it like any other; chat sends what load_audio reads.
+    assert len(load_audio(path)) == 2 * 240  # 10 ms at 24 kHz mono
+
+
+def test_8_bit_unsigned_and_32_bit_pcm(tmp_path: Path) -> None:
+    codes = np.array([0, 64, 128, 192, 255], dtype=np.uint8)
+    data, fmt = read_wav(std_wav(tmp_path / "u8.wav", codes.tobytes(), 8000, 1, 1))
+    assert fmt == AudioFormat(8000)
+    assert np.frombuffer(data, "<i2").tolist() == [-32768, -16384, 0, 16384, 32512]  # (code - 128) * 256
+    wide = np.array([0, 1 << 30, -(1 << 31), (1 << 31) - 1, 98304], dtype="<i4")
+    data, _ = read_wav(std_wav(tmp_path / "s32.wav", wide.tobytes(), 48000, 1, 4))
+    assert np.frombuffer(data, "<i2").tolist() == [0, 16384, -32768, 32767, 2]  # rounded, 1.5 -> 2
+
+
+def test_float64_and_extensible_24_bit(tmp_path: Path) -> None:
+    doubles = np.array([0.25, -0.25, 1.0], dtype="<f8")
+    path = tmp_path / "f64.wav"
+    path.write_bytes(riff(fmt_chunk(3, 1, 16000, 64), doubles.tobytes()))
+    assert np.frombuffer(read_wav(path)[0], "<i2").tolist() == [8192, -8192, 32767]
+    guid_tail = bytes.fromhex("000000001000800000aa00389b71")
+    extensible = fmt_chunk(0xFFFE, 2, 44100, 24) + struct.pack("<HHIH", 22, 24, 3, 1) + guid_tail
+    frames = bytes([0x00, 0x00, 0x40, 0x00, 0x00, 0xC0])  # +0.5, -0.5
+    path.write_bytes(riff(extensible, frames))
+    data, fmt = read_wav(path)
+    assert (fmt, np.frombuffer(data, "<i2").tolist()) == (AudioFormat(44100, 2), [16384, -16384])
+
+
+@pytest.mark.parametrize("placeholder", [0xFFFFFFFF, 0x7FFFFFFF])
+def test_a_streamed_wav_is_read_to_its_end(tmp_path: Path, placeholder: int) -> None:
+    """What ffmpeg or arecord write to a pipe: sizes they could not go back and fill in."""
+    audio = tone(16000, 0.5)
+    blob = bytearray(riff(fmt_chunk(1, 1, 16000, 16), audio))
+    struct.pack_into("<I", blob, 4, 0xFFFFFFFF)  # RIFF size
+    struct.pack_into("<I", blob, len(blob) - len(audio) - 4, placeholder)  # data size
+    path = tmp_path / "piped.wav"
+    path.write_bytes(bytes(blob) + b"\x07")  # the recorder stopped mid-sample
+    assert read_wav(path) == (audio, AudioFormat(16000))
+    assert len(load_audio(path)) == len(audio) * 24000 // 16000
+
+
+def test_rf64(tmp_path: Path) -> None:
+    audio = tone(24000, 0.1)
+    fmt = fmt_chunk(1, 1, 24000, 16)
+    ds64 = struct.pack("<QQQI", 0, len(audio), len(audio) // 2, 0)
+    body = b"WAVE" + b"ds64" + struct.pack("<I", len(ds64)) + ds64
+    body += b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", 0xFFFFFFFF) + audio
+    path = tmp_path / "big.wav"
+    path.write_bytes(b"RF64" + struct.pack("<I", 0xFFFFFFFF) + body + b"LIST\x04\x00\x00\x00abcd")
+    assert read_wav(path) == (audio, AudioFormat())  # the ds64 size ends the data before the trailing chunk
+
+
+CONTAINERS = {
+    "FLAC": b"fLaC\x00\x00\x00\x22" + bytes(40),
+    "MP3": b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(40),
+    "MP3 frame": b"\xff\xfb\x90\x64" + bytes(40),
+    "Ogg": b"OggS\x00\x02" + bytes(40),
+    "MP4": b"\x00\x00\x00\x20ftypM4A " + bytes(40),
+}
+
+
+@pytest.mark.parametrize("suffix", [".flac", ".mp3", ".ogg", ".m4a", ".wav", ".bin"])
+@pytest.mark.parametrize("kind", list(CONTAINERS))
+def test_other_containers_are_refused_with_advice(tmp_path: Path, kind: str, suffix: str) -> None:
+    path = tmp_path / f"voice{suffix}"
+    path.write_bytes(CONTAINERS[kind])
+    named = kind.split()[0]
+    for reader in (read_wav, load_audio):
+        with pytest.raises(AudioFormatError, match=rf"voice\{suffix} is {named}.* audio, not WAV: convert it to WAV"):
+            reader(path)
+
+
+def test_only_raw_and_pcm_files_are_read_headerless(tmp_path: Path) -> None:
+    pcm = RAW.read_bytes()[:4800]
+    for suffix in (".raw", ".pcm", ".PCM"):
+        (tmp_path / f"a{suffix}").write_bytes(pcm)
+        assert load_audio(tmp_path / f"a{suffix}") == pcm
+    (tmp_path / "a.bin").write_bytes(pcm)
+    with pytest.raises(AudioFormatError, match=r"a\.bin is not a WAV file .*name a headerless file \.raw or \.pcm"):
+        load_audio(tmp_path / "a.bin")
+    assert load_audio(tmp_path / "a.bin", raw_format=AudioFormat()) == pcm  # unless the caller says its format

@@ -13,6 +13,10 @@ from pyagent import Agent, tool
 from pyagent.voice._tools import Tool, parse_docstring, schema_for_type, validate
 from pyagent.voice.errors import ToolArgumentsError, ToolDefinitionError
 
+# Schema tests describe undocumented functions on purpose; the definition-time warnings they earn are tested in
+# test_tool_errors.py.
+pytestmark = pytest.mark.filterwarnings("ignore::pyagent.voice.errors.ToolDefinitionWarning")
+
 
 class Unit(enum.Enum):
     CELSIUS = "celsius"
