@@ -26,7 +26,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from pyagent.audio import Clock, MonotonicClock
-from pyagent.realtime._redaction import RedactingLogger
+from pyagent.realtime._redaction import RedactingLogger, secret_forms
 from pyagent.realtime.codec import encode_server_event
 from pyagent.realtime.dialects import AZURE_OPENAI, AZURE_OPENAI_GA, OPENAI, VOICELIVE, Dialect
 from pyagent.realtime.errors import EventValidationError
@@ -147,7 +147,9 @@ class LocalServer:
             compression=None,
             ping_interval=20,
             server_header="pyagent-local-server",
-            logger=RedactingLogger(logging.getLogger("websockets.server")),
+            logger=RedactingLogger(
+                logging.getLogger("websockets.server"), secret_forms([self.__api_key] if self.__api_key else [])
+            ),
         )
         sockets = list(self._server.sockets)
         self._port = int(sockets[0].getsockname()[1])
