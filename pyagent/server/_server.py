@@ -32,7 +32,14 @@ from pyagent.realtime.dialects import AZURE_OPENAI, AZURE_OPENAI_GA, OPENAI, VOI
 from pyagent.realtime.errors import EventValidationError
 from pyagent.server._recorder import SessionRecorder, recording_path
 from pyagent.server._responder import EchoResponder, Reply, Responder
-from pyagent.server._session import Job, RecognizeJob, RespondJob, ServerSession, SynthesizeJob
+from pyagent.server._session import (
+    DEFAULT_RETAINED_AUDIO_SECONDS,
+    Job,
+    RecognizeJob,
+    RespondJob,
+    ServerSession,
+    SynthesizeJob,
+)
 from pyagent.server._speech import (
     SpeechEngines,
     SpeechMode,
@@ -42,7 +49,7 @@ from pyagent.server._speech import (
 )
 from pyagent.server.errors import ServerNotRunningError
 
-__all__ = ["LocalServer", "PATHS"]
+__all__ = ["DEFAULT_REALTIME_FACTOR", "LocalServer", "PATHS"]
 
 logger = logging.getLogger("pyagent.server")
 
@@ -55,6 +62,11 @@ PATHS: Mapping[str, Dialect] = {
 """Each dialect on the path its service answers on."""
 
 _MAX_FRAME = 16 * 1024 * 1024  # the services accept events up to 15 MiB
+
+DEFAULT_REALTIME_FACTOR = 10.0
+"""Reply audio goes out ten times faster than it plays by default. The services send it faster than real time too
+(OpenAI's reference for ``conversation.item.truncate``: "the server will produce audio faster than realtime"), so
+code with its own timeouts behaves here as there; 1 plays it at the pace of a listener, ``math.inf`` at once."""
 
 
 class LocalServer:
@@ -72,16 +84,22 @@ class LocalServer:
         speech: ``"auto"`` uses pocketsphinx and hibari-tts when they load, ``"on"`` requires them, ``"off"`` always
             uses the deterministic fallback.
         record_dir: when set, every session is written there as JSONL (see ``pyagent.server._recorder``).
-        realtime_factor: response audio is sent this many times faster than it plays; ``math.inf`` sends it as
-            soon as it is synthesized (fast tests).
+        realtime_factor: response audio is sent this many times faster than it plays: 10 by default, as the
+            services send it faster than real time (:data:`DEFAULT_REALTIME_FACTOR`); 1 paces it as a listener hears
+            it (for code that must see audio still arriving, such as a barge-in over a long answer); ``math.inf``
+            sends it as soon as it is synthesized (fast tests).
         seed: seeds the ids, for repeatable recordings.
         max_session_seconds: sessions end after this long (an ``error`` event ``session_expired``, then close code
             1001), as the services end theirs; None (the default) for no limit.
         engines: a recogniser and synthesizer of your own (any objects with ``recognize(pcm16, sample_rate)`` and
             ``synthesize(text)``), used instead of ``speech``'s.
+        retained_audio_seconds: user audio each session keeps for ``conversation.item.retrieve``, the most recent
+            items' first (10 s by default); older items are retrieved without their audio. Everything else a session
+            holds is bounded too (see ``pyagent.server``), so memory stays flat however long sessions stream.
 
     Raises:
-        ValueError: ``speech`` is not one of the three modes, or ``realtime_factor`` is not above 0.
+        ValueError: ``speech`` is not one of the three modes, ``realtime_factor`` is not above 0, or
+            ``retained_audio_seconds`` is negative.
     """
 
     def __init__(
@@ -93,15 +111,19 @@ class LocalServer:
         speech: SpeechMode = "auto",
         record_dir: str | pathlib.Path | None = None,
         *,
-        realtime_factor: float = 1.0,
+        realtime_factor: float = DEFAULT_REALTIME_FACTOR,
         seed: int | None = None,
         max_session_seconds: float | None = None,
         engines: SpeechEngines | None = None,
+        retained_audio_seconds: float = DEFAULT_RETAINED_AUDIO_SECONDS,
     ) -> None:
         if speech not in ("auto", "on", "off"):
             raise ValueError(f"speech must be 'auto', 'on' or 'off', not {speech!r}")
         if not realtime_factor > 0:
             raise ValueError("realtime_factor must be > 0 (math.inf: as fast as possible)")
+        if not retained_audio_seconds >= 0:
+            raise ValueError("retained_audio_seconds must be >= 0")
+        self.retained_audio_seconds = retained_audio_seconds
         self.host = host
         self._requested_port = port
         self.__api_key = api_key
@@ -266,6 +288,7 @@ class LocalServer:
             rng=random.Random(self._rng.getrandbits(64)),
             max_duration=self.max_session_seconds,
             beta_header="realtime=v1" in (websocket.request.headers.get("OpenAI-Beta") or ""),
+            retained_audio_seconds=self.retained_audio_seconds,
         )
         recorder: SessionRecorder | None = None
         if self.record_dir is not None:
