@@ -120,21 +120,40 @@ def redact_url(text: str) -> str:
 def redact_frame(frame: bytes, forms: Sequence[bytes]) -> bytes:
     """A received frame with every secret form replaced by ``***``; the frame itself when none is in it.
 
-    The forms are UTF-8 encoded :func:`secret_forms`. A JSON frame stays valid JSON: the forms hold no quote or
-    backslash (their JSON-escaped form is among them).
+    The forms are :func:`frame_forms`. A JSON frame stays valid JSON: the forms hold no quote or backslash (their
+    JSON-escaped form is among them). The base64 audio of an audio delta, nine tenths of what a session receives, is
+    not searched: it is decoded to audio bytes, never shown as text, and a key is no audio.
     """
+    start, end = _audio_payload(frame)
     for form in forms:
-        if form in frame:
+        if frame.find(form, 0, start) != -1 or frame.find(form, end) != -1:
             frame = frame.replace(form, _HIDDEN_BYTES)
     return frame
 
 
 _HIDDEN_BYTES = HIDDEN.encode("ascii")
+_DELTA_KEY = b'"delta":"'
+_AUDIO_DELTA_TYPES = (b'"type":"response.output_audio.delta"', b'"type":"response.audio.delta"')
+
+
+def _audio_payload(frame: bytes) -> tuple[int, int]:
+    """Where the base64 audio of an audio delta lies in a frame, ``(start, end)``; ``(len, len)`` for other frames."""
+    key = frame.find(_DELTA_KEY)
+    if key != -1:
+        start = key + len(_DELTA_KEY)
+        end = frame.find(b'"', start)  # base64 holds no quote: the string's end
+        if end != -1 and any(
+            frame.find(kind, 0, key) != -1 or frame.find(kind, end) != -1 for kind in _AUDIO_DELTA_TYPES
+        ):
+            return key, end
+    return len(frame), len(frame)
 
 
 def frame_forms(forms: Iterable[str]) -> tuple[bytes, ...]:
-    """The :func:`secret_forms` to look for in received frames: UTF-8, without quote or backslash."""
-    return tuple(form.encode("utf-8") for form in forms if '"' not in form and "\\" not in form)
+    """The :func:`secret_forms` to look for in received frames: UTF-8, without quote or backslash, and without a
+    form that holds a shorter one (a padded base64 holds its unpadded self: hiding the shorter hides both)."""
+    encoded = [form.encode("utf-8") for form in forms if '"' not in form and "\\" not in form]
+    return tuple(form for form in encoded if not any(other != form and other in form for other in encoded))
 
 
 def secrets_in(pairs: Mapping[str, Any]) -> tuple[str, ...]:

@@ -339,8 +339,10 @@ class _Connection:
                     break
                 deadline = self._session.next_deadline()
                 timeout = None if deadline is None else max(0.0, deadline - self._clock.now())
+                # asyncio.timeout, not wait_for: this runs once per frame, and wait_for makes a task each time.
                 with contextlib.suppress(TimeoutError):  # paced audio is due: tick
-                    await asyncio.wait_for(self._changed.wait(), timeout)
+                    async with asyncio.timeout(timeout):
+                        await self._changed.wait()
         except ConnectionClosed:
             pass
         finally:

@@ -13,6 +13,8 @@ from urllib.parse import quote, quote_plus
 import msgspec
 import pytest
 
+from conftest import FIXTURES
+from pyagent.audio import load_audio
 from pyagent.realtime import (
     ConnectionClosed,
     HandshakeError,
@@ -61,6 +63,7 @@ def endpoint_with_key(base: str, where: str) -> str:
 
 
 ENDPOINT_FORMS = [*QUERY_NAMES, "user:KEY@", "KEY@"]
+PARIS = FIXTURES / "audio" / "hibari_heart_what_is_the_weather_in_paris_24k_pcm16_padded.wav"
 QUOTED = quote(ENDPOINT_KEY, safe="")
 
 
@@ -296,3 +299,40 @@ def test_a_localhost_subdomain_as_this_machine_resolves_it() -> None:
         with pytest.raises(InsecureTransportError):
             connect(endpoint=endpoint, credential=ENDPOINT_KEY, dialect="voicelive")
     assert connect(endpoint=endpoint, dialect="voicelive")._opening.url.loopback is here
+
+
+async def test_audio_deltas_keep_their_audio_and_lose_the_key_around_it() -> None:
+    audio = load_audio(PARIS)[:4800]
+    b64 = base64.b64encode(audio).decode()
+    padded = base64.b64encode(ENDPOINT_KEY.encode()).decode()
+    frames = [
+        # compact JSON as the services send it, the key around the audio (before and after it)
+        f'{{"type":"response.output_audio.delta","event_id":"{ENDPOINT_KEY}","response_id":"r","item_id":"i",'
+        f'"output_index":0,"content_index":0,"delta":"{b64}"}}',
+        f'{{"delta":"{b64}","event_id":"e","response_id":"{padded}","item_id":"i","output_index":0,'
+        f'"content_index":0,"type":"response.audio.delta"}}',
+        # spaced JSON: searched whole
+        json.dumps(
+            {
+                "type": "response.output_audio_transcript.delta",
+                "event_id": "e",
+                "response_id": "r",
+                "item_id": "i",
+                "output_index": 0,
+                "content_index": 0,
+                "delta": f"the key is {ENDPOINT_KEY}",
+            }
+        ),
+    ]
+    async with (
+        ScriptedServer([Send(frame) for frame in frames]) as server,
+        connect(endpoint=server.endpoint, credential=ENDPOINT_KEY, dialect="openai") as conn,
+    ):
+        events = [await conn.recv() for _ in frames]
+    first, second, third = (msgspec.to_builtins(event) for event in events)
+    assert base64.b64decode(first["delta"]) == audio
+    assert base64.b64decode(second["delta"]) == audio
+    assert first["event_id"] == "***"
+    assert second["response_id"].startswith("***")
+    assert third["delta"] == "the key is ***"
+    assert_hidden([repr(event) for event in events])
