@@ -1,8 +1,8 @@
 """Keeping secrets out of log lines, reprs, error messages and the events a connection hands out.
 
-One set of secret names (:data:`SECRET_NAMES`, for headers and query parameters alike) and one logging adapter serve
-the client connection, the scripted test server and the local server: websockets logs every handshake header and
-every frame at DEBUG, and each of them hands it this adapter.
+One set of secret names (:data:`SECRET_NAMES` for headers and query parameters alike, :data:`SECRET_EVENT_FIELDS` for
+fields inside events) and one logging adapter serve the client connection, the scripted test server and the local
+server: websockets logs every handshake header and every frame at DEBUG, and each of them hands it this adapter.
 
 A secret shows up in more forms than its own spelling: URL-quoted in a query string, base64-encoded in an HTTP Basic
 header, JSON-escaped in an event. :func:`secret_forms` lists them, and whatever hides a secret hides all its forms.
@@ -24,6 +24,7 @@ from websockets.frames import Frame, Opcode
 
 __all__ = [
     "HIDDEN",
+    "SECRET_EVENT_FIELDS",
     "SECRET_NAMES",
     "RedactingLogger",
     "frame_forms",
@@ -56,6 +57,12 @@ SECRET_NAMES = frozenset(
         "token",
         "x-api-key",
     }
+)
+# Fields of events whose values are credentials wherever they appear (an MCP tool's ``authorization`` and ``headers``,
+# an avatar ICE server's ``credential``, a ``client_secret``...): hidden from recordings. ``headers`` maps names to
+# values that may be keys.
+SECRET_EVENT_FIELDS = frozenset(
+    {"authorization", "api_key", "api-key", "client_secret", "credential", "password", "access_token", "headers"}
 )
 _MIN_SECRET = 4  # shorter values are left alone: hiding every "a" in a log would hide everything and protect nothing
 _DATA_OPCODES = frozenset({Opcode.TEXT, Opcode.BINARY, Opcode.CONT})
