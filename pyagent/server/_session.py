@@ -1546,7 +1546,7 @@ class ServerSession:
     def _release(self, item: _Item) -> None:
         if item.audio is not None:
             item.audio = None
-            self._retained.remove(item)
+            self._retained = deque(kept for kept in self._retained if kept is not item)  # by identity, not by ==
 
     @property
     def audio_bytes_held(self) -> int:
