@@ -36,6 +36,8 @@ LATENCY_INTERVAL_MS = 2.0
 STREAM_SESSIONS = int(os.environ.get("PYAGENT_BENCH_SESSIONS", "100"))
 STREAM_SECONDS = float(os.environ.get("PYAGENT_BENCH_SECONDS", "8"))
 CHUNKS = int(STREAM_SECONDS * 10)
+# pyagent connects with a key, as every real session does: it then looks for the key in each frame it receives.
+KEY = "sk-bench-0123456789abcdefghijklmnopqrstuvwxyzABCDEF"
 
 
 # -- the server (a subprocess) ----------------------------------------------------------------------------------------
@@ -89,7 +91,9 @@ async def _pyagent_latency(port: int) -> list[float]:
 
     latencies: list[float] = []
     query = {"mode": "latency", "n": LATENCY_EVENTS, "interval_ms": LATENCY_INTERVAL_MS}
-    async with connect(endpoint=f"http://127.0.0.1:{port}", dialect="openai", model="m", query=query) as conn:
+    async with connect(
+        endpoint=f"http://127.0.0.1:{port}", credential=KEY, dialect="openai", model="m", query=query
+    ) as conn:
         async for event in conn:
             now = time.monotonic_ns()
             stamp = int(event.event_id)  # type: ignore[union-attr]
@@ -129,7 +133,9 @@ async def _pyagent_session(port: int, chunks: int = CHUNKS) -> int:
 
     received = 0
     query = {"mode": "stream", "chunks": chunks}
-    async with connect(endpoint=f"http://127.0.0.1:{port}", dialect="openai", model="m", query=query) as conn:
+    async with connect(
+        endpoint=f"http://127.0.0.1:{port}", credential=KEY, dialect="openai", model="m", query=query
+    ) as conn:
         sender = asyncio.create_task(_pace(lambda: conn.input_audio_buffer.append(audio=CHUNK), chunks))
         async for event in conn:
             received += len(event.delta)  # type: ignore[union-attr]

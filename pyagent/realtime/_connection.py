@@ -6,12 +6,22 @@ outgoing events are encoded by the codec and written under one lock, so events f
 (a split ``append`` stays contiguous); incoming frames are read by whoever calls :meth:`RealtimeConnection.recv`
 (one reader at a time) and decoded by the codec. Backpressure comes from websockets: at most ``max_queue`` messages
 wait in memory, then reading from the socket pauses until the consumer catches up. Every websockets, msgspec and
-OSError exception is translated here into :mod:`pyagent.realtime.errors`.
+OSError exception is translated here into :mod:`pyagent.realtime.errors`, and raised outside the ``except`` block
+that caught it, so that neither ``__cause__`` nor ``__context__`` carries the library's exception (whose message or
+``repr`` may quote a URL, a header or a close reason holding a secret).
+
+Secrets. A connection knows every credential it sent: the key or token, and any key or token given in the endpoint
+(``?api-key=``, ``https://user:KEY@host``), in ``headers=`` or in ``query=``. Each is hidden, in all its forms
+(URL-quoted, base64, JSON-escaped), from its log lines, reprs and error messages, and from every frame it receives
+before the frame is decoded: a service that echoes the key ("Incorrect API key provided: ...") hands the layers above
+an event that no longer holds it. :meth:`RealtimeConnection.redact` gives those layers the same redaction for what
+they log and raise.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import ssl
@@ -31,7 +41,15 @@ from websockets.version import version as websockets_version
 from pyagent._version import __version__
 from pyagent.realtime._credentials import Secret, check_credential, resolve_credential
 from pyagent.realtime._options import WebsocketConnectionOptions, coerce_options
-from pyagent.realtime._redaction import RedactingLogger, redact, secrets_in
+from pyagent.realtime._redaction import (
+    RedactingLogger,
+    frame_forms,
+    redact,
+    redact_frame,
+    redact_url,
+    secret_forms,
+    secrets_in,
+)
 from pyagent.realtime._resources import (
     ConversationResource,
     InputAudioBufferResource,
@@ -169,7 +187,7 @@ def _handshake_error(exc: Exception, secrets: Sequence[str]) -> ConnectionError:
     if isinstance(exc, InvalidStatus):
         response = exc.response
         status = response.status_code
-        body = redact(bytes(response.body or b"")[:2048].decode("utf-8", "replace"), secrets)
+        body = redact_url(redact(bytes(response.body or b"")[:2048].decode("utf-8", "replace"), secrets))
         if 300 <= status < 400:
             location = _location_without_secrets(response.headers.get("Location", ""))
             message = f"the server redirected (HTTP {status}) to {location or 'nowhere'}; redirects are refused"
@@ -177,8 +195,8 @@ def _handshake_error(exc: Exception, secrets: Sequence[str]) -> ConnectionError:
             message = f"the server refused the WebSocket upgrade: HTTP {status} {response.reason_phrase}".rstrip()
             if body:
                 message += f": {body[:200]}"
-        return HandshakeError(redact(message, secrets), status, body)
-    return HandshakeError(redact(f"the WebSocket handshake failed: {exc}", secrets), None, "")
+        return HandshakeError(redact_url(redact(message, secrets)), status, body)
+    return HandshakeError(redact_url(redact(f"the WebSocket handshake failed: {exc}", secrets)), None, "")
 
 
 class RealtimeConnection:
@@ -209,9 +227,10 @@ class RealtimeConnection:
     ) -> None:
         self._ws = websocket
         self._dialect = dialect
-        self._url = url
+        self._secrets = secret_forms(secrets)
+        self._frame_secrets = frame_forms(self._secrets)
+        self._url = self.redact(url)
         self._options = options
-        self._secrets = tuple(secrets)
         self._send_lock = asyncio.Lock()
         self._receiving = False
         self._close_requested = False
@@ -234,7 +253,7 @@ class RealtimeConnection:
 
     @property
     def url(self) -> str:
-        """The URL connected to (credentials travel in headers, never here)."""
+        """The URL connected to, any credential it carried (``?api-key=``, user information) shown as ``***``."""
         return self._url
 
     @property
@@ -263,7 +282,18 @@ class RealtimeConnection:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
-        return f"<RealtimeConnection {self._dialect.name} {redact(self._url, self._secrets)} {state}>"
+        return f"<RealtimeConnection {self._dialect.name} {self._url} {state}>"
+
+    def redact(self, text: str) -> str:
+        """``text`` with this connection's secrets hidden: what the layers above log or raise goes through here.
+
+        Every credential the connection sent (the key or token, a key in the endpoint, ``headers=`` or ``query=``),
+        in every form it may take in text (as is, URL-quoted, base64, JSON-escaped), becomes ``***``; so do the user
+        information and the secret-named query values of any URL in ``text``. Events received on this connection are
+        already free of these secrets; text from elsewhere (an exception's message, a tool's output, a service's
+        words copied before this connection existed) is not, which is what this method is for.
+        """
+        return redact_url(redact(text, self._secrets))
 
     # -- sending -----------------------------------------------------------------------------------------------------
 
@@ -282,19 +312,24 @@ class RealtimeConnection:
         Raises:
             ConnectionClosed: the connection is closed.
         """
+        failure: ConnectionClosed | None = None
         async with self._send_lock:
             try:
                 for frame in frames:
                     await self._ws.send(frame, text=True)
             except websockets.ConnectionClosed as exc:
-                raise self._closed_error(exc) from None
+                failure = self._closed_error(exc)
+        if failure is not None:
+            raise failure  # outside the except block: websockets' exception stays out of __context__
 
     # -- receiving ---------------------------------------------------------------------------------------------------
 
     async def recv_bytes(self) -> bytes:
-        """The next message as the server sent it (UTF-8 JSON for events).
+        """The next message as the server sent it (UTF-8 JSON for events), with this connection's secrets hidden.
 
-        Cancelling a pending call loses nothing: the message stays for the next call.
+        A credential the connection sent that comes back inside a message (a service quoting the key it refused) is
+        replaced by ``***`` (see :meth:`redact`); nothing else is changed. Cancelling a pending call loses nothing:
+        the message stays for the next call.
 
         Raises:
             ConcurrencyError: another task is already receiving on this connection.
@@ -304,21 +339,28 @@ class RealtimeConnection:
         if self._receiving:
             raise ConcurrencyError("another task is already receiving on this connection; receive from one task")
         if self._stashed:
-            return self._stashed.pop(0)
+            return self._redacted(self._stashed.pop(0))
         self._receiving = True
         receive = self._ws.recv(decode=False) if self._options.autoclose else self._recv_before_close()
+        failure: ConnectionError
+        timeout = self._options.receive_timeout
         try:
-            timeout = self._options.receive_timeout
             if timeout is None:
-                return await receive
+                return self._redacted(await receive)
             async with asyncio.timeout(timeout):
-                return await receive
+                return self._redacted(await receive)
         except websockets.ConnectionClosed as exc:
-            raise self._closed_error(exc) from None
+            failure = self._closed_error(exc)
         except TimeoutError:
-            raise ConnectionTimeout(f"no message within receive_timeout={timeout} s") from None
+            failure = ConnectionTimeout(f"no message within receive_timeout={timeout} s")
         finally:
             self._receiving = False
+        raise failure  # outside the except block: websockets' exception stays out of __context__
+
+    def _redacted(self, frame: bytes) -> bytes:
+        if self._frame_secrets:
+            return redact_frame(frame, self._frame_secrets)
+        return frame
 
     async def _recv_before_close(self) -> bytes:
         """``autoclose`` off: messages received before the server's close frame, then its code and reason."""
@@ -329,7 +371,7 @@ class RealtimeConnection:
                     return await ws.recv(decode=False)  # queued before the close frame: returns at once
                 rcvd = cast(_Protocol, ws.protocol).held_close
                 code, reason = (int(rcvd.code), rcvd.reason) if rcvd is not None else (1005, "")
-                raise ConnectionClosed(code, redact(reason, self._secrets))
+                raise ConnectionClosed(code, self.redact(reason))
             message = asyncio.ensure_future(ws.recv(decode=False))
             arrived = asyncio.ensure_future(ws.close_arrived.wait())
             try:
@@ -360,7 +402,16 @@ class RealtimeConnection:
             EventDecodeError: the frame is not a JSON object.
             ConcurrencyError, ConnectionTimeout, ConnectionClosed: see :meth:`recv_bytes`.
         """
-        return decode_server_event(await self.recv_bytes())
+        event = decode_server_event(await self.recv_bytes())
+        if event.type == "error" and _log.isEnabledFor(logging.DEBUG):
+            detail = getattr(event, "error", None)
+            code, message = getattr(detail, "code", None), getattr(detail, "message", None)
+            _log.debug(
+                "error event: %s: %s",
+                self.redact(code if isinstance(code, str) else "no code"),
+                self.redact(message if isinstance(message, str) else "no message"),
+            )
+        return event
 
     def __aiter__(self) -> AsyncIterator[ServerEvent]:
         """``async for event in conn``: events until the connection closes.
@@ -440,7 +491,7 @@ class RealtimeConnection:
 
     def _closed_error(self, exc: websockets.ConnectionClosed) -> ConnectionClosed:
         if exc.rcvd is not None:
-            return ConnectionClosed(int(exc.rcvd.code), redact(exc.rcvd.reason, self._secrets))
+            return ConnectionClosed(int(exc.rcvd.code), self.redact(exc.rcvd.reason))
         if exc.sent is not None and exc.sent.reason == _KEEPALIVE_REASON:
             return KeepaliveTimeout(1006, _KEEPALIVE_REASON)
         if exc.sent is not None:
@@ -506,8 +557,9 @@ class _Opening:
         self.headers = dict(headers or {})
         self.options = options
         self.credential_scopes = credential_scopes
-        # A key or token may also come in headers= or query= (as some Azure samples pass one): those count too.
-        self.passed_secrets = secrets_in(self.headers) + secrets_in(query or {})
+        # A key or token may also come in the endpoint (?api-key=, user:KEY@), in headers= or in query= (as some Azure
+        # samples pass one): those count too. The URL's own list covers the endpoint's query and query= as merged.
+        self.passed_secrets = secrets_in(self.headers) + self.url.secrets
         has_secret = credential is not None or bool(self.passed_secrets)
         if has_secret and not self.url.secure and not self.url.loopback and not allow_insecure:
             raise InsecureTransportError(
@@ -517,8 +569,10 @@ class _Opening:
 
     async def open(self) -> RealtimeConnection:
         secret: Secret | None = await resolve_credential(self.credential, self.credential_scopes)
-        secrets = ((secret.value,) if secret is not None else ()) + self.passed_secrets
+        secrets = secret_forms(((secret.value,) if secret is not None else ()) + self.passed_secrets)
         headers: dict[str, str] = {}
+        if self.url.basic_auth is not None:  # the endpoint's user information, as HTTP clients send it (RFC 7617)
+            headers["Authorization"] = "Basic " + base64.b64encode(":".join(self.url.basic_auth).encode()).decode()
         if secret is not None:
             name, value = self.dialect.auth_header(secret.kind, secret.value)
             headers[name] = value
@@ -534,27 +588,33 @@ class _Opening:
             "proxy": None if self.url.loopback else True,
         }
         kwargs.update(self.options.websockets_kwargs())  # vendor_options last: they win
-        _log.debug("connecting to %s as %s", redact(self.url.url, secrets), self.dialect.name)
+        _log.debug("connecting to %s as %s", redact(self.url.redacted, secrets), self.dialect.name)
+        failure: Exception
         try:
             opener = _Opener(self.url.url, autoping=self.options.autoping, autoclose=self.options.autoclose, **kwargs)
             websocket = await opener
         except InvalidHandshake as exc:
-            raise _handshake_error(exc, secrets) from None
+            failure = _handshake_error(exc, secrets)
         except (InvalidURI, InvalidProxy) as exc:
-            raise ConfigurationError(redact(str(exc), secrets)) from None
+            failure = ConfigurationError(redact_url(redact(str(exc), secrets)))
         except TimeoutError:
-            raise ConnectionTimeout(
+            failure = ConnectionTimeout(
                 f"opening {self.url.host} took longer than handshake_timeout={self.options.handshake_timeout} s"
-            ) from None
+            )
         except OSError as exc:
             if self.url.secure and isinstance(exc, ssl.SSLError | ConnectionResetError):
-                raise _tls_error(exc, self.url.host) from None
-            reason = exc.strerror or type(exc).__name__
-            raise ConnectionError(redact(f"cannot connect to {self.url.host}: {reason}", secrets)) from None
-        _log.debug("connected to %s", redact(self.url.url, secrets))
-        return RealtimeConnection(
-            websocket, dialect=self.dialect, url=self.url.url, options=self.options, secrets=secrets
-        )
+                failure = _tls_error(exc, self.url.host)
+            else:
+                reason = exc.strerror or type(exc).__name__
+                failure = ConnectionError(redact(f"cannot connect to {self.url.host}: {reason}", secrets))
+        else:
+            _log.debug("connected to %s", redact(self.url.redacted, secrets))
+            return RealtimeConnection(
+                websocket, dialect=self.dialect, url=self.url.redacted, options=self.options, secrets=secrets
+            )
+        # Raised outside the except blocks: websockets' exception (its repr may hold the URL, a header or the
+        # server's answer) stays out of __context__ as well as __cause__.
+        raise failure
 
 
 def connect(
@@ -576,6 +636,10 @@ def connect(
     Args:
         endpoint: the service's base URL (``https://R.openai.azure.com``, ``https://R.services.ai.azure.com``,
             ``http://127.0.0.1:PORT``); ws(s) works too. Defaults to ``https://api.openai.com/v1`` for ``openai``.
+            A key or token inside it (a query parameter named as a secret: ``api-key``, ``key``, ``token``,
+            ``access_token``, ``subscription-key``...; or user information, ``https://user:KEY@host``, sent as HTTP
+            Basic auth) is a credential: refused over plaintext like one, and hidden from ``conn.url``, reprs, logs
+            and errors.
         credential: a key str, an object with ``.key``, an object with ``get_token(*scopes)`` (sync or async), a
             callable returning a token, or None for a server that wants none.
         model: the model (OpenAI, Voice Live, Azure GA) or deployment (Azure preview).
@@ -587,16 +651,18 @@ def connect(
         headers: HTTP headers merged last (case-insensitively replacing the auth header if named).
         connection_options: :class:`WebsocketConnectionOptions` or a mapping of its fields.
         credential_scopes: token scopes, asked once per connect; default ``["https://ai.azure.com/.default"]``.
-        allow_insecure: allow a credential (or a key or token in ``headers=``/``query=``) over plaintext ``ws://`` to
-            a host that is not loopback.
+        allow_insecure: allow a credential (or a key or token in the endpoint, ``headers=`` or ``query=``) over
+            plaintext ``ws://`` to a host that is not loopback. Loopback is ``localhost``, 127.0.0.0/8, ``::1``, and a
+            ``*.localhost`` name only where it resolves to loopback addresses alone.
         **agent_fields: Voice Live agent mode: ``agent_name``, ``project_name``, ``agent_version``,
             ``conversation_id``, ``authentication_identity_client_id``, ``foundry_resource_override``.
 
     Raises:
         ConfigurationTypeError: an unknown keyword argument, a credential of no accepted kind, an argument of the
             wrong kind (also a ``TypeError``).
-        ConfigurationError: a malformed endpoint (``127.0.0.1:8765`` without a scheme), an unknown dialect, or
-            arguments the dialect does not take (also a ``ValueError``). These are raised by the call itself.
+        ConfigurationError: a malformed endpoint (``127.0.0.1:8765`` without a scheme; the message shows it with its
+            credentials hidden), an unknown dialect, or arguments the dialect does not take (also a ``ValueError``).
+            These are raised by the call itself.
         InsecureTransportError: a credential would travel over plaintext to a remote host (before any socket opens).
         HandshakeError: the server answered the upgrade with an HTTP error or a redirect (``.status``, ``.body``).
         TLSError: the TLS handshake failed (a ``wss://``/``https://`` endpoint that speaks plain HTTP).

@@ -11,6 +11,11 @@ the endpoint already ends in ``/v1``) with ``?model=``; ``azure-openai`` appends
 appends ``/openai/v1/realtime`` with ``?model=``; ``voicelive`` appends ``/voice-live/realtime`` with
 ``?api-version=&model=`` or the agent parameters. :func:`detect_dialect` picks one from the host and the path.
 
+A credential inside the endpoint (a secret-named query parameter such as ``?api-key=``, or user information
+``https://user:KEY@host``) is a credential like any other: the built :class:`WebsocketURL` lists it in ``secrets``
+and hides it in ``redacted`` and its repr; user information travels as an HTTP Basic ``Authorization`` header, never
+in the request line.
+
 Two shapes of session exist on the wire. The *flat* shape (OpenAI beta, Azure OpenAI preview, Voice Live) is
 pyagent's neutral form: the voice layer builds a flat mapping and the dialect turns it into what its service takes
 (:meth:`Dialect.session_to_wire`); the local server reads whatever arrives back into flat form
@@ -21,11 +26,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Mapping
+import socket
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+from pyagent.realtime._redaction import HIDDEN, SECRET_NAMES, redact_url
 from pyagent.realtime.errors import ConfigurationError, ConfigurationTypeError
 
 __all__ = [
@@ -180,25 +187,28 @@ def check_endpoint(endpoint: object, what: str = "endpoint") -> str:
     if not isinstance(endpoint, str):
         raise ConfigurationTypeError(f"{what} must be a URL str, not {type(endpoint).__name__}")
     text = endpoint.strip()
+    shown = redact_url(repr(endpoint))  # a key in the query or the user information never reaches a message
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in _SCHEMES:
         if "://" in text:
             raise ConfigurationError(
-                f"{what} {endpoint!r} has the scheme {scheme + '://'!r}: accepted are http://, https://, ws:// "
-                "and wss://"
+                f"{what} {shown} has the scheme {scheme + '://'!r}: accepted are http://, https://, ws:// and wss://"
             )
-        suggestion = f"http://{text}" if text else "http://127.0.0.1:8765"
+        suggestion = redact_url(repr(f"http://{text}")) if text else "'http://127.0.0.1:8765'"
         raise ConfigurationError(
-            f"{what} {endpoint!r} has no scheme: write it as a URL, for example {suggestion!r} "
+            f"{what} {shown} has no scheme: write it as a URL, for example {suggestion} "
             "(accepted: http://, https://, ws://, wss://)"
         )
     try:
         host, _ = parts.hostname, parts.port  # .port raises on a port that is not a number or out of range
-    except ValueError as exc:
-        raise ConfigurationError(f"{what} {endpoint!r} has a bad port: {exc}") from None
+        bad_port = False
+    except ValueError:  # raised below, outside this block: urllib's error may quote the endpoint
+        host, bad_port = None, True
+    if bad_port:
+        raise ConfigurationError(f"{what} {shown} has a bad port (a number from 0 to 65535)")
     if not host:
-        raise ConfigurationError(f"{what} {endpoint!r} has no host (write {scheme}://HOST[:PORT][/PATH])")
+        raise ConfigurationError(f"{what} {shown} has no host (write {scheme}://HOST[:PORT][/PATH])")
     return text
 
 
@@ -269,11 +279,16 @@ class Dialect:
         removes a parameter).
 
         Raises:
-            ConfigurationError: the endpoint is not an http(s)/ws(s) URL with a host (see :func:`check_endpoint`), or
-                the dialect does not take what was given.
+            ConfigurationError: the endpoint is not an http(s)/ws(s) URL with a host and a valid port (see
+                :func:`check_endpoint`), or the dialect does not take what was given. The message shows the endpoint
+                with its credentials hidden.
         """
         parts = urlsplit(check_endpoint(endpoint))
         scheme = _SCHEMES[parts.scheme.lower()]
+        port = parts.port  # check_endpoint read it: a valid port or None
+        hostname = parts.hostname or ""
+        basic_auth = _userinfo(parts.netloc, endpoint)
+        netloc = parts.netloc.rpartition("@")[2]
         path = _join_overlapping(parts.path.rstrip("/"), self.full_path)
         params: dict[str, str] = dict(parse_qsl(parts.query, keep_blank_values=True))
         version = api_version if api_version is not None else self.default_api_version
@@ -298,8 +313,17 @@ class Dialect:
                 params.pop(str(key), None)
             else:
                 params[str(key)] = _query_text(value)
-        url = urlunsplit((scheme, parts.netloc, path, urlencode(params), ""))
-        return WebsocketURL(url=url, secure=scheme == "wss", host=parts.hostname or "", path=path, query=params)
+        url = urlunsplit((scheme, netloc, path, urlencode(params), ""))
+        return WebsocketURL(
+            url=url,
+            secure=scheme == "wss",
+            host=hostname,
+            path=path,
+            query=params,
+            port=port,
+            basic_auth=basic_auth,
+            loopback=is_loopback_host(hostname),
+        )
 
     def session_to_wire(self, flat: Mapping[str, Any], *, session_type: str = "realtime") -> dict[str, Any]:
         """The session object this dialect's ``session.update`` takes, from pyagent's flat form."""
@@ -352,20 +376,74 @@ VOICELIVE = Dialect(
 DIALECTS: Mapping[str, Dialect] = {d.name: d for d in (OPENAI, AZURE_OPENAI, AZURE_OPENAI_GA, VOICELIVE)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class WebsocketURL:
-    """A built realtime URL and its parts (never holds a credential: those travel in headers)."""
+    """A built realtime URL and its parts.
+
+    A credential the endpoint carried stays here (the connection must send it): in ``query`` under a secret name
+    (``api-key``, ``key``, ``token``, ``access_token``, ``subscription-key``, ...) and in ``basic_auth`` (the
+    endpoint's user information, sent as an HTTP Basic header, never in ``url``). :attr:`secrets` lists them;
+    :attr:`redacted` and ``repr()`` hide them.
+
+    Attributes:
+        url: the ``ws(s)://`` URL to open, without user information.
+        secure: ``wss``.
+        host: the host name or address, without brackets.
+        path: the request path.
+        query: the query parameters, as sent.
+        port: the port the endpoint named, None for the scheme's default.
+        basic_auth: ``(user, password)`` from the endpoint's user information, percent-decoded, or None.
+        loopback: the host is this machine (see :func:`is_loopback_host`), where plaintext exposes nothing.
+    """
 
     url: str
     secure: bool
     host: str
     path: str
     query: Mapping[str, str]
+    port: int | None = None
+    basic_auth: tuple[str, str] | None = None
+    loopback: bool = False
 
     @property
-    def loopback(self) -> bool:
-        """True when the host is this machine, where plaintext ``ws://`` exposes nothing."""
-        return is_loopback_host(self.host)
+    def secrets(self) -> tuple[str, ...]:
+        """The credentials this URL carries: secret-named query values and the user information's parts."""
+        found = [value for name, value in self.query.items() if name.lower() in SECRET_NAMES and value]
+        if self.basic_auth is not None:
+            user, password = self.basic_auth
+            found += [value for value in (user, password, f"{user}:{password}") if value]
+        return tuple(found)
+
+    @property
+    def redacted(self) -> str:
+        """The URL with every credential it carries shown as ``***`` (for logs, reprs and messages)."""
+        parts = urlsplit(self.url)
+        shown = {name: HIDDEN if name.lower() in SECRET_NAMES else value for name, value in self.query.items()}
+        query = urlencode(shown)
+        netloc = f"{HIDDEN}@{parts.netloc}" if self.basic_auth is not None else parts.netloc
+        return urlunsplit((parts.scheme, netloc, parts.path, query, "")).replace("%2A%2A%2A", HIDDEN)
+
+    def __repr__(self) -> str:
+        return f"WebsocketURL({self.redacted!r}, loopback={self.loopback})"
+
+
+def _userinfo(netloc: str, endpoint: str) -> tuple[str, str] | None:
+    """``(user, password)`` from the user information of a netloc, percent-decoded; None when there is none.
+
+    A user without a password gives an empty password, as HTTP clients do.
+
+    Raises:
+        ConfigurationError: the user information is not valid percent-encoded UTF-8 (the message hides it).
+    """
+    userinfo, at, _ = netloc.rpartition("@")
+    if not at:
+        return None
+    user, _, password = userinfo.partition(":")
+    try:
+        return unquote(user, errors="strict"), unquote(password, errors="strict")
+    except UnicodeDecodeError:
+        pass  # raised below, outside this block: the decode error quotes the secret and must not be its __context__
+    raise ConfigurationError(f"the user information of endpoint {redact_url(repr(endpoint))} is not valid UTF-8")
 
 
 def _join_overlapping(base: str, tail: str) -> str:
@@ -387,15 +465,43 @@ def _query_text(value: Any) -> str:
     return str(value)
 
 
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+def is_loopback_host(host: str, *, resolve: Callable[[str], Iterable[str]] | None = None) -> bool:
+    """True when ``host`` is this machine: where plaintext ``ws://`` exposes nothing and no proxy is wanted.
+
+    Loopback addresses (127.0.0.0/8, ``::1``) and ``localhost`` always count. A name under ``.localhost``
+    (``app.localhost``) counts only when it resolves, and resolves to loopback addresses alone: RFC 6761 section 6.3
+    reserves those names for loopback, but not every resolver honours it, and one that asks DNS may get any address.
+    Every other name is remote, whatever it resolves to.
+
+    Args:
+        host: a host name or address (IPv6 with or without brackets).
+        resolve: the addresses a name resolves to; default ``socket.getaddrinfo`` (a name that does not resolve
+            gives none).
+    """
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
         return True
+    if _is_loopback_address(host):
+        return True
+    if not host.endswith(".localhost"):
+        return False
+    addresses = list((resolve or _resolve)(host))
+    return bool(addresses) and all(_is_loopback_address(address) for address in addresses)
+
+
+def _is_loopback_address(text: str) -> bool:
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(text.partition("%")[0]).is_loopback  # an IPv6 scope ("%eth0") is no part of it
     except ValueError:
         return False
+
+
+def _resolve(host: str) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):  # does not resolve (gaierror is an OSError), or not a valid name
+        return []
+    return [str(info[4][0]) for info in infos]
 
 
 def detect_dialect(endpoint: str, api_version: str | None = None) -> Dialect:

@@ -36,7 +36,7 @@ import websockets
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from pyagent.realtime._redaction import HIDDEN, SECRET_NAMES, RedactingLogger, secrets_in
+from pyagent.realtime._redaction import HIDDEN, SECRET_NAMES, RedactingLogger, secret_forms, secrets_in
 
 __all__ = [
     "Close",
@@ -397,7 +397,7 @@ class ScriptedServer:
             headers={name.lower(): value for name, value in request.headers.raw_items()},
         )
         self.handshakes.append(handshake)
-        self._secrets.extend(secret for secret in _secrets_of(handshake) if secret not in self._secrets)
+        self._secrets.extend(form for form in secret_forms(_secrets_of(handshake)) if form not in self._secrets)
         self._pending[connection] = handshake
         if self.reject is None:
             return None

@@ -15,7 +15,7 @@ import signal
 import sys
 from typing import Any
 
-from pyagent.server._server import PATHS, LocalServer
+from pyagent.server._server import DEFAULT_REALTIME_FACTOR, PATHS, LocalServer
 from pyagent.server.errors import ServerError
 
 __all__ = ["API_KEY_ENV", "add_serve_parser", "run_serve"]
@@ -57,8 +57,9 @@ def add_serve_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--realtime-factor",
         type=_factor,
-        default=1.0,
-        help="send response audio this many times faster than real time ('inf': at once; default 1)",
+        default=DEFAULT_REALTIME_FACTOR,
+        help="send response audio this many times faster than it plays, as the services do (default: "
+        f"{DEFAULT_REALTIME_FACTOR:g}); 1 paces it as a listener hears it, 'inf' sends it at once",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every session")
     parser.set_defaults(func=run_serve)

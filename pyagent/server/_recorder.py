@@ -24,17 +24,13 @@ import time
 from collections.abc import Mapping
 from typing import IO, Any
 
-from pyagent.realtime._redaction import SECRET_NAMES
+from pyagent.realtime._redaction import SECRET_EVENT_FIELDS, SECRET_NAMES
 
 __all__ = ["REDACTED", "SECRET_EVENT_FIELDS", "SessionRecorder", "recording_path"]
 
 logger = logging.getLogger("pyagent.server")
 
 
-# Event fields whose values are credentials wherever they appear; ``headers`` maps names to values that may be keys.
-SECRET_EVENT_FIELDS = frozenset(
-    {"authorization", "api_key", "api-key", "client_secret", "credential", "password", "access_token", "headers"}
-)
 REDACTED = "[redacted]"
 
 

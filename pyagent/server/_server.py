@@ -27,13 +27,20 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from pyagent.audio import Clock, MonotonicClock
-from pyagent.realtime._redaction import RedactingLogger
+from pyagent.realtime._redaction import RedactingLogger, secret_forms
 from pyagent.realtime.codec import encode_server_event
 from pyagent.realtime.dialects import AZURE_OPENAI, AZURE_OPENAI_GA, OPENAI, VOICELIVE, Dialect
 from pyagent.realtime.errors import EventValidationError
 from pyagent.server._recorder import SessionRecorder, recording_path
 from pyagent.server._responder import EchoResponder, Reply, Responder
-from pyagent.server._session import Job, RecognizeJob, RespondJob, ServerSession, SynthesizeJob
+from pyagent.server._session import (
+    DEFAULT_RETAINED_AUDIO_SECONDS,
+    Job,
+    RecognizeJob,
+    RespondJob,
+    ServerSession,
+    SynthesizeJob,
+)
 from pyagent.server._speech import (
     SpeechEngines,
     SpeechMode,
@@ -43,7 +50,7 @@ from pyagent.server._speech import (
 )
 from pyagent.server.errors import ConfigurationError, ServerNotRunningError
 
-__all__ = ["LocalServer", "PATHS"]
+__all__ = ["DEFAULT_REALTIME_FACTOR", "LocalServer", "PATHS"]
 
 logger = logging.getLogger("pyagent.server")
 
@@ -56,6 +63,11 @@ PATHS: Mapping[str, Dialect] = {
 """Each dialect on the path its service answers on."""
 
 _MAX_FRAME = 16 * 1024 * 1024  # the services accept events up to 15 MiB
+
+DEFAULT_REALTIME_FACTOR = 10.0
+"""Reply audio goes out ten times faster than it plays by default. The services send it faster than real time too
+(OpenAI's reference for ``conversation.item.truncate``: "the server will produce audio faster than realtime"), so
+code with its own timeouts behaves here as there; 1 plays it at the pace of a listener, ``math.inf`` at once."""
 
 
 class LocalServer:
@@ -73,17 +85,23 @@ class LocalServer:
         speech: ``"auto"`` uses pocketsphinx and hibari-tts when they load, ``"on"`` requires them, ``"off"`` always
             uses the deterministic fallback.
         record_dir: when set, every session is written there as JSONL (see ``pyagent.server._recorder``).
-        realtime_factor: response audio is sent this many times faster than it plays; ``math.inf`` sends it as
-            soon as it is synthesized (fast tests).
+        realtime_factor: response audio is sent this many times faster than it plays: 10 by default, as the
+            services send it faster than real time (:data:`DEFAULT_REALTIME_FACTOR`); 1 paces it as a listener hears
+            it (for code that must see audio still arriving, such as a barge-in over a long answer); ``math.inf``
+            sends it as soon as it is synthesized (fast tests).
         seed: seeds the ids, for repeatable recordings.
         max_session_seconds: sessions end after this long (an ``error`` event ``session_expired``, then close code
             1001), as the services end theirs; None (the default) for no limit.
         engines: a recogniser and synthesizer of your own (any objects with ``recognize(pcm16, sample_rate)`` and
             ``synthesize(text)``), used instead of ``speech``'s.
+        retained_audio_seconds: user audio each session keeps for ``conversation.item.retrieve``, the most recent
+            items' first (10 s by default); older items are retrieved without their audio. Everything else a session
+            holds is bounded too (see ``pyagent.server``), so memory stays flat however long sessions stream.
 
     Raises:
         ConfigurationError: an argument it cannot use (``speech`` not one of the three modes, ``realtime_factor``
-            not above 0, a port outside 0..65535, ...), before anything listens; also a ``ValueError``.
+            not above 0, ``retained_audio_seconds`` negative, a port outside 0..65535, ...), before anything
+            listens; also a ``ValueError``.
     """
 
     def __init__(
@@ -95,10 +113,11 @@ class LocalServer:
         speech: SpeechMode = "auto",
         record_dir: str | pathlib.Path | None = None,
         *,
-        realtime_factor: float = 1.0,
+        realtime_factor: float = DEFAULT_REALTIME_FACTOR,
         seed: int | None = None,
         max_session_seconds: float | None = None,
         engines: SpeechEngines | None = None,
+        retained_audio_seconds: float = DEFAULT_RETAINED_AUDIO_SECONDS,
     ) -> None:
         _check_arguments(
             host=host,
@@ -109,7 +128,9 @@ class LocalServer:
             realtime_factor=realtime_factor,
             seed=seed,
             max_session_seconds=max_session_seconds,
+            retained_audio_seconds=retained_audio_seconds,
         )
+        self.retained_audio_seconds = retained_audio_seconds
         self.host = host
         self._requested_port = port
         self.__api_key = api_key
@@ -155,7 +176,9 @@ class LocalServer:
             compression=None,
             ping_interval=20,
             server_header="pyagent-local-server",
-            logger=RedactingLogger(logging.getLogger("websockets.server")),
+            logger=RedactingLogger(
+                logging.getLogger("websockets.server"), secret_forms([self.__api_key] if self.__api_key else [])
+            ),
         )
         sockets = list(self._server.sockets)
         self._port = int(sockets[0].getsockname()[1])
@@ -272,6 +295,7 @@ class LocalServer:
             rng=random.Random(self._rng.getrandbits(64)),
             max_duration=self.max_session_seconds,
             beta_header="realtime=v1" in (websocket.request.headers.get("OpenAI-Beta") or ""),
+            retained_audio_seconds=self.retained_audio_seconds,
         )
         recorder: SessionRecorder | None = None
         if self.record_dir is not None:
@@ -322,8 +346,10 @@ class _Connection:
                     break
                 deadline = self._session.next_deadline()
                 timeout = None if deadline is None else max(0.0, deadline - self._clock.now())
+                # asyncio.timeout, not wait_for: this runs once per frame, and wait_for makes a task each time.
                 with contextlib.suppress(TimeoutError):  # paced audio is due: tick
-                    await asyncio.wait_for(self._changed.wait(), timeout)
+                    async with asyncio.timeout(timeout):
+                        await self._changed.wait()
         except ConnectionClosed:
             pass
         finally:
@@ -435,6 +461,7 @@ def _check_arguments(
     realtime_factor: object,
     seed: object,
     max_session_seconds: object,
+    retained_audio_seconds: object,
 ) -> None:
     """LocalServer's argument checks: each names the argument and what it takes.
 
@@ -463,3 +490,9 @@ def _check_arguments(
         or not max_session_seconds > 0
     ):
         raise ConfigurationError(f"max_session_seconds must be a number > 0 or None, not {max_session_seconds!r}")
+    if (
+        isinstance(retained_audio_seconds, bool)
+        or not isinstance(retained_audio_seconds, int | float)
+        or not retained_audio_seconds >= 0
+    ):
+        raise ConfigurationError(f"retained_audio_seconds must be a number >= 0, not {retained_audio_seconds!r}")

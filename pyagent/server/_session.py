@@ -41,6 +41,18 @@ The response's state, one table (``_Response.phase``):
 Two more timers run on the injected clock: ``idle_timeout_ms`` (the user stayed silent after the assistant's audio:
 ``input_audio_buffer.timeout_triggered``, a commit and a response) and the session's maximum duration (an ``error``
 ``session_expired``, then :attr:`ServerSession.close_request` asks the I/O layer to close with 1001).
+
+Memory. A session that streams for hours holds bounded audio (:attr:`ServerSession.audio_bytes_held`):
+
+- every item keeps what the protocol needs of it for the session's life: its content and transcripts, and the length
+  of its audio (what ``conversation.item.truncate`` checks ``audio_end_ms`` against, and what usage counts). That
+  text grows with the conversation, as the services' history does: about a kilobyte per item;
+- assistant audio is sent and forgotten: nothing of the protocol returns it;
+- user audio is kept for ``conversation.item.retrieve`` (which returns it) for the most recent user items only, up to
+  ``retained_audio_seconds`` in all (10 s by default); an older item is retrieved without its audio. An utterance
+  longer than the whole allowance is not kept at all;
+- input not yet committed: with turn detection, the current utterance and at most 30 s of the silence before it;
+  without it, at most the latest :data:`MAX_UNCOMMITTED_SECONDS` (10 minutes), as a commit would take them.
 """
 
 from __future__ import annotations
@@ -67,6 +79,8 @@ from pyagent.server._responder import Reply, ResponderContext, ToolCall
 from pyagent.server.errors import ConfigurationError
 
 __all__ = [
+    "DEFAULT_RETAINED_AUDIO_SECONDS",
+    "MAX_UNCOMMITTED_SECONDS",
     "Job",
     "RecognizeJob",
     "RespondJob",
@@ -81,13 +95,29 @@ _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _CHUNK_MS = 100  # a typical server audio delta: 100 ms
 _MIN_COMMIT_MS = 100  # the real services refuse to commit less
 _VAD_SILENCE_KEPT_S = 30  # input kept between utterances when turn detection is on
+MAX_UNCOMMITTED_SECONDS = 600
+"""The most input audio a session holds uncommitted without turn detection; older audio is dropped first."""
+DEFAULT_RETAINED_AUDIO_SECONDS = 10.0
+"""User audio kept for ``conversation.item.retrieve``, most recent items first, all items together."""
 _AUDIO_TOKENS_PER_SECOND = 10  # roughly what the real services bill for audio
 _CHARS_PER_TOKEN = 4  # the usual estimate for English text
 
 
 def new_id(prefix: str, rng: random.Random, length: int = 21) -> str:
-    """An id of the services' form: ``prefix_`` and ``length`` base62 characters."""
-    return f"{prefix}_{''.join(rng.choice(_BASE62) for _ in range(length))}"
+    """An id of the services' form: ``prefix_`` and ``length`` base62 characters.
+
+    The characters are those ``rng.choice(_BASE62)`` would pick (6 random bits, redrawn when 62 or more, as
+    ``random`` does), drawn without its per-character calls: every event gets an id, and under load the ids were a
+    tenth of the server's time. The same seed gives the same ids as before, so recorded sessions still replay.
+    """
+    getrandbits = rng.getrandbits
+    picked = []
+    for _ in range(length):
+        index = getrandbits(6)
+        while index >= 62:
+            index = getrandbits(6)
+        picked.append(_BASE62[index])
+    return f"{prefix}_{''.join(picked)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,16 +221,26 @@ _AUDIO_EVENTS = ("input_audio_buffer.append", "input_audio.turn.append")
 
 @dataclass
 class _Item:
-    """One conversation item in neutral form; ``heard`` is what the server understood of user audio."""
+    """One conversation item in neutral form; ``heard`` is what the server understood of user audio.
+
+    ``audio_bytes`` is the length of the item's audio in the conversation (assistant audio sent, in the output
+    format, up to a truncation; user audio as PCM16), kept for its whole life. ``audio`` is the user audio itself,
+    kept only while the session's retention allows (see the module docstring), else None.
+    """
 
     data: dict[str, Any]
-    audio: bytearray = field(default_factory=bytearray)  # assistant audio sent (output format) or user audio (pcm16)
+    audio_bytes: int = 0
     audio_bytes_per_second: int = 48000
+    audio: bytes | None = None
     heard: str | None = None
 
     @property
     def id(self) -> str:
         return str(self.data["id"])
+
+    @property
+    def audio_seconds(self) -> float:
+        return self.audio_bytes / self.audio_bytes_per_second
 
 
 @dataclass
@@ -242,9 +282,11 @@ class ServerSession:
         max_duration: seconds after which the session expires (an ``error`` event, then a 1001 close), as the
             services end long sessions; None for no limit.
         beta_header: the client sent ``OpenAI-Beta: realtime=v1`` on the GA path, which the service refuses.
+        retained_audio_seconds: user audio kept for ``conversation.item.retrieve``, the most recent items' first, all
+            items together (see the module docstring); 0 keeps none.
 
     Raises:
-        ValueError: ``realtime_factor`` is not above 0.
+        ConfigurationError: ``realtime_factor`` is not above 0, or ``retained_audio_seconds`` is negative.
     """
 
     def __init__(
@@ -258,9 +300,14 @@ class ServerSession:
         rng: random.Random | None = None,
         max_duration: float | None = None,
         beta_header: bool = False,
+        retained_audio_seconds: float = DEFAULT_RETAINED_AUDIO_SECONDS,
     ) -> None:
         if not realtime_factor > 0:
             raise ConfigurationError("realtime_factor must be > 0 (math.inf: as fast as possible)")
+        if not retained_audio_seconds >= 0:
+            raise ConfigurationError("retained_audio_seconds must be >= 0")
+        self._retained_audio_seconds = retained_audio_seconds
+        self._retained: deque[_Item] = deque()  # user items whose audio is kept, oldest first
         self.dialect = dialect
         self._profile = _PROFILES[dialect.name]
         self._clock = clock
@@ -388,7 +435,7 @@ class ServerSession:
             if part.get("type") == "input_audio" and self._transcribing():
                 part["transcript"] = text
         if self._transcribing() and item.data.get("_committed") and not item.data.pop("_no_transcript_events", False):
-            seconds = len(item.audio) / item.audio_bytes_per_second
+            seconds = item.audio_seconds
             for index, word in enumerate(text.split(" ")):
                 if word:
                     self._emit(
@@ -588,6 +635,13 @@ class ServerSession:
         pcm = self._to_pcm16(audio, fmt)
         self._buffer.extend(pcm[: len(pcm) // 2 * 2])
         self._audio_ms += len(pcm) * 1000 / (2 * fmt.sample_rate)
+        self._cap_uncommitted(fmt)
+
+    def _cap_uncommitted(self, fmt: AudioFormat) -> None:
+        """Keep at most the latest :data:`MAX_UNCOMMITTED_SECONDS` of input no speech detector hands over."""
+        limit = MAX_UNCOMMITTED_SECONDS * 2 * fmt.sample_rate
+        if len(self._buffer) > limit:
+            del self._buffer[: len(self._buffer) - limit]
 
     def _on_input_audio_turn_end(self, body: dict[str, Any], event_id: str | None) -> None:
         if str(body.get("turn_id")) != self._turn_id:
@@ -681,15 +735,18 @@ class ServerSession:
                 return
             index = found + 1
         item = _Item(data=data)
+        pcm16 = b""
         for part in data.get("content", []):
             if part.get("type") == "input_audio" and "audio" in part:
-                pcm = base64.b64decode(part.pop("audio"))
                 fmt = self._input_format()
-                item.audio = bytearray(self._to_pcm16(pcm, fmt))
+                pcm16 = self._to_pcm16(base64.b64decode(part.pop("audio")), fmt)
+                pcm16 = pcm16[: len(pcm16) // 2 * 2]
                 item.audio_bytes_per_second = 2 * fmt.sample_rate
                 self._recognizing.add(item.id)
-                self._jobs.append(RecognizeJob(item.id, bytes(item.audio), fmt.sample_rate))
+                self._jobs.append(RecognizeJob(item.id, pcm16, fmt.sample_rate))
         self.items.insert(index, item)
+        if pcm16:
+            self._retain(item, pcm16)
         self._announce_item(item)
 
     def _on_conversation_item_retrieve(self, body: dict[str, Any], event_id: str | None) -> None:
@@ -698,10 +755,10 @@ class ServerSession:
             self._item_not_found(body.get("item_id"), event_id)
             return
         rendered = self._render_item(item)
-        if item.audio and item.data.get("role") == "user":
+        if item.audio is not None and item.data.get("role") == "user":  # None once it left the retained audio
             for part in rendered.get("content", []):
                 if part.get("type") == "input_audio":
-                    part["audio"] = base64.b64encode(bytes(item.audio)).decode("ascii")
+                    part["audio"] = base64.b64encode(item.audio).decode("ascii")
         self._emit("conversation.item.retrieved", item=rendered)
 
     def _on_conversation_item_delete(self, body: dict[str, Any], event_id: str | None) -> None:
@@ -710,7 +767,7 @@ class ServerSession:
         if index is None:
             self._item_not_found(item_id, event_id)
             return
-        del self.items[index]
+        self._release(self.items.pop(index))
         self._emit("conversation.item.deleted", item_id=item_id)
 
     def _on_conversation_item_truncate(self, body: dict[str, Any], event_id: str | None) -> None:
@@ -735,7 +792,7 @@ class ServerSession:
                 event_id,
             )
             return
-        length_ms = int(len(item.audio) * 1000 / item.audio_bytes_per_second)
+        length_ms = int(item.audio_bytes * 1000 / item.audio_bytes_per_second)
         if audio_end_ms < 0 or audio_end_ms > length_ms:
             self._error(
                 "invalid_request_error",
@@ -745,7 +802,7 @@ class ServerSession:
                 event_id,
             )
             return
-        del item.audio[item.audio_bytes_per_second * audio_end_ms // 1000 // 2 * 2 :]
+        item.audio_bytes = min(item.audio_bytes, item.audio_bytes_per_second * audio_end_ms // 1000 // 2 * 2)
         content[content_index]["transcript"] = ""  # the services drop the transcript of truncated audio
         item.data["_truncated"] = True
         self._emit(
@@ -797,6 +854,7 @@ class ServerSession:
         self._buffer.extend(pcm)
         self._audio_ms += len(pcm) * 1000 / (2 * fmt.sample_rate)
         if self._vad is None:
+            self._cap_uncommitted(fmt)
             return
         if not self._vad.in_speech and len(self._buffer) > _VAD_SILENCE_KEPT_S * 2 * fmt.sample_rate:
             # With turn detection the detector hands over each utterance; of a long silence only the recent part
@@ -836,8 +894,9 @@ class ServerSession:
             "content": [{"type": "input_audio", "transcript": None}],
             "_committed": True,
         }
-        item = _Item(data=data, audio=bytearray(pcm16), audio_bytes_per_second=2 * fmt.sample_rate)
+        item = _Item(data=data, audio_bytes=len(pcm16), audio_bytes_per_second=2 * fmt.sample_rate)
         self.items.append(item)
+        self._retain(item, pcm16)
         self._emit("input_audio_buffer.committed", previous_item_id=previous, item_id=item_id)
         self._recognizing.add(item_id)
         self._jobs.append(RecognizeJob(item_id, bytes(pcm16), fmt.sample_rate))
@@ -1005,7 +1064,7 @@ class ServerSession:
         if chunk.audio:
             if response.first_audio_at is None:
                 response.first_audio_at = self._clock.now()
-            item.audio.extend(chunk.audio)
+            item.audio_bytes += len(chunk.audio)  # the length is kept; the audio itself, sent, is not
             response.audio_ms_out += len(chunk.audio) * 1000 / item.audio_bytes_per_second
             self._emit(
                 "response.output_audio.delta",
@@ -1395,8 +1454,8 @@ class ServerSession:
             for part in item.data.get("content", []):
                 text_in += len(str(part.get("text") or "")) // 4
             text_in += len(str(item.data.get("arguments") or item.data.get("output") or "")) // 4
-            if item.audio:
-                audio_in += int(len(item.audio) / item.audio_bytes_per_second * _AUDIO_TOKENS_PER_SECOND)
+            if item.audio_bytes:
+                audio_in += int(item.audio_seconds * _AUDIO_TOKENS_PER_SECOND)
         text_in += len(str(self.config.get("instructions") or "")) // 4
         text_out = (response.text_chars_out + 3) // 4
         audio_out = int(response.audio_ms_out / 1000 * _AUDIO_TOKENS_PER_SECOND)
@@ -1471,6 +1530,36 @@ class ServerSession:
         )
         if response.in_conversation:
             self._item_done(item)
+
+    def _retain(self, item: _Item, pcm16: bytes) -> None:
+        """Keep a user item's audio for ``conversation.item.retrieve``, dropping the oldest kept audio over the cap."""
+        item.audio_bytes = len(pcm16)
+        if item.audio_seconds > self._retained_audio_seconds:
+            return  # longer than the whole allowance: never kept
+        item.audio = pcm16
+        self._retained.append(item)
+        held = sum(kept.audio_seconds for kept in self._retained)
+        while held > self._retained_audio_seconds:
+            oldest = self._retained.popleft()
+            held -= oldest.audio_seconds
+            oldest.audio = None
+
+    def _release(self, item: _Item) -> None:
+        if item.audio is not None:
+            item.audio = None
+            self._retained = deque(kept for kept in self._retained if kept is not item)  # by identity, not by ==
+
+    @property
+    def audio_bytes_held(self) -> int:
+        """The audio this session holds now, in bytes: uncommitted input, kept user audio, reply audio not yet sent.
+
+        Bounded whatever the session's length (see the module docstring); the speech detector's own buffer of the
+        utterance in progress comes on top.
+        """
+        held = len(self._buffer) + sum(len(item.audio or b"") for item in self._retained)
+        if self._active is not None:
+            held += sum(len(chunk.audio) for chunk in self._active.chunks)
+        return held
 
     def _previous_id(self, item: _Item) -> str | None:
         index = self._index(item.id)

@@ -61,7 +61,8 @@ def test_serve_arguments() -> None:
     add_serve_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["serve"])
     assert (args.host, args.port, args.api_key, args.record, args.speech) == ("127.0.0.1", 8765, None, None, "auto")
-    assert args.realtime_factor == 1.0
+    assert args.realtime_factor == 10.0  # faster than real time by default, as the services send it
+    assert parser.parse_args(["serve", "--realtime-factor", "1"]).realtime_factor == 1.0  # a listener's pace
     args = parser.parse_args(
         ["serve", "--port", "0", "--api-key", "k", "--record", "rec", "--speech", "off", "--realtime-factor", "inf"]
     )

@@ -14,7 +14,7 @@ from pyagent.audio import ManualClock
 from pyagent.realtime.codec import encode_client_event, encode_server_event
 from pyagent.realtime.dialects import AZURE_OPENAI, OPENAI, VOICELIVE, Dialect
 from pyagent.server import EchoResponder, Reply, ResponderContext, ToolCall
-from pyagent.server._session import RecognizeJob, RespondJob, ServerSession, SynthesizeJob
+from pyagent.server._session import _BASE62, RecognizeJob, RespondJob, ServerSession, SynthesizeJob, new_id
 from pyagent.server._speech import DurationRecognizer, ToneSynthesizer
 
 from .conftest import WEATHER_TOOL
@@ -100,6 +100,14 @@ def test_session_created_first_with_the_dialect_shape() -> None:
 
 def test_ids_repeat_with_the_same_seed() -> None:
     assert Driver().events == Driver().events
+
+
+def test_ids_are_the_characters_random_choice_picks() -> None:
+    """Recorded sessions replay with their seed: the ids must stay those ``rng.choice`` gave when they were made."""
+    ours, reference = random.Random(2026), random.Random(2026)
+    for length in (16, 21, 22) * 300:
+        expected = "".join(reference.choice(_BASE62) for _ in range(length))
+        assert new_id("item", ours, length) == f"item_{expected}"
 
 
 def test_audio_is_paced_by_the_injected_clock() -> None:
