@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import traceback
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
@@ -203,6 +204,9 @@ class VoiceSession:
         self._playback = PlaybackClock(SERVICE_SAMPLE_RATE, clock=clock)
         self._conn: RealtimeConnection | None = None
         self._closed_error: SessionClosedError | None = None
+        # The connection's redaction (its credentials, in every form), kept after it closes: what the session logs
+        # or raises of text it did not make itself goes through it.
+        self._redact: Callable[[str], str] = str
         self._reset_connection_state()
 
     def _reset_connection_state(self) -> None:
@@ -436,6 +440,7 @@ class VoiceSession:
             await self._emit_state(Trigger.FAILED)
             raise
         self._conn = conn
+        self._redact = conn.redact
         try:
             async with asyncio.timeout(_SETUP_TIMEOUT):
                 first = await conn.recv()
@@ -733,12 +738,18 @@ class VoiceSession:
             except SessionClosedError:
                 logger.debug("%s: the session closed", what)
             except Exception as exc:
-                logger.exception("%s failed", what)
+                self._log_failure(what, exc)
                 await self._emitter.emit("error", exc)
 
         task = asyncio.create_task(run(), name=f"pyagent-voice-{what}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _log_failure(self, what: str, exc: BaseException) -> None:
+        """An unexpected exception: one ERROR line and the traceback at DEBUG, both through the redaction (a
+        traceback quotes messages, and a message may quote what a service or a library was given)."""
+        logger.error("%s failed: %s", what, self._redact(f"{type(exc).__name__}: {exc}"))
+        logger.debug("%s", self._redact("".join(traceback.format_exception(exc))))
 
     async def _emit_state(self, trigger: Trigger) -> None:
         change = self._machine.apply(trigger)
@@ -812,11 +823,11 @@ class VoiceSession:
                 error = _closed_error(exc)
                 break
             except RealtimeConnectionError as exc:
-                error = SessionClosedError(f"the connection failed: {exc}")
+                error = SessionClosedError(self._redact(f"the connection failed: {exc}"))
                 break
             except Exception as exc:
-                logger.exception("the voice session's reader failed")
-                error = SessionClosedError(f"the session failed: {exc!r}")
+                self._log_failure("the voice session's reader", exc)
+                error = SessionClosedError(self._redact(f"the session failed: {type(exc).__name__}: {exc}"))
                 break
             name = conn.dialect.canonical_event_name(event.type)
             payload: Any = event

@@ -33,8 +33,9 @@ from pyagent.realtime import (
     connect,
 )
 from pyagent.realtime.events import ResponseDone
-from pyagent.realtime.testing import Close, Reject, ScriptedServer, Send
+from pyagent.realtime.testing import Close, Expect, Reject, ScriptedServer, Send
 from pyagent.server import LocalServer
+from pyagent.voice import Agent, ResponseError, SessionClosedError, VoiceSession
 
 KEY = "pyagent-Sweep/7Qx+kZ=Key-4c1d"  # '/', '+' and '=' give it URL-quoted and base64 forms of its own
 USER = "sweeper"
@@ -232,6 +233,57 @@ async def key_refused_before_any_socket(sweep: Sweep, dialect: str) -> None:
         await sweep.expect("malformed", ValueError, lambda e=endpoint: connect(endpoint=e, dialect=dialect))
 
 
+async def key_given_to_a_voice_session(sweep: Sweep, dialect: str) -> None:
+    """The voice layer: a spoken turn with a tool call, a refusal that quotes the key, an expiry that quotes it."""
+    key = sweep.key
+    seen: list[Any] = []
+
+    def get_weather(city: str) -> str:
+        """The weather in a city.
+
+        Args:
+            city: the city.
+        """
+        return f"sunny in {city}"
+
+    agent = Agent("forecaster", "You tell the weather.", tools=[get_weather])
+    async with LocalServer(api_key=key, speech="off", record_dir=sweep.recordings) as server:
+        session = VoiceSession(
+            model="gpt-realtime", agent=agent, endpoint=server.endpoint, credential=key, dialect=dialect
+        )
+        for name in ("transcript_available", "response_done", "function_call", "error", "state_changed"):
+            session.on(name)(lambda *args: seen.append(args))
+        async with session.connect() as voice:
+            sweep.saw("voice session", voice, voice.dialect, voice.playback)
+            response = await voice.respond(load_audio(PARIS))
+            sweep.saw("voice response", response, *response.tool_calls, *voice.conversation)
+            sweep.saw("voice conversation", voice.conversation.to_list())
+    message = f"Incorrect API key provided: {key} ({quote_plus(key)})"
+    refusal = {"type": "error", "event_id": "event_1", "error": {"type": "invalid_request_error", "message": message}}
+    async with ScriptedServer([Send(refusal), Close(1008, f"bad key {key}")]) as server:
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, credential=key, dialect=dialect)
+        await sweep.expect("voice refused", ResponseError, session.connect())
+    created = {"type": "session.created", "event_id": "event_1", "session": {"id": "sess_1"}}
+    updated = {"type": "session.updated", "event_id": "event_2", "session": {"id": "sess_1"}}
+    expired = {
+        "type": "error",
+        "event_id": "event_3",
+        "error": {"type": "invalid_request_error", "code": "session_expired", "message": f"expired for {key}"},
+    }
+    script = [Send(created), Expect("session.update"), Send(updated), Send(expired), Close(4001, f"key {key}")]
+    async with ScriptedServer(script) as server:
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, credential=key, dialect=dialect)
+        session.on("error")(lambda error: seen.append((error,)))
+        await session.connect()
+        await sweep.expect("voice expired", SessionClosedError, session.receive())
+        sweep.saw("voice closed", session)
+    for args in seen:
+        sweep.saw("voice handler", *args)
+        for value in args:
+            if isinstance(value, BaseException):
+                sweep.caught("voice handler", value)
+
+
 Scenario = Callable[[Sweep, str], Awaitable[None]]
 SCENARIOS: dict[str, Scenario] = {
     "key as the credential": key_as_the_credential,
@@ -240,6 +292,7 @@ SCENARIOS: dict[str, Scenario] = {
     "key refused by the server": key_refused_by_the_server,
     "key echoed by the server": key_echoed_by_the_server,
     "key refused before any socket": key_refused_before_any_socket,
+    "key given to a voice session": key_given_to_a_voice_session,
 }
 
 
