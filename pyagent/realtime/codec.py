@@ -1,7 +1,8 @@
 """The one place realtime JSON is read or written: frames in, typed events out, and back.
 
 Theory of operation: each direction has one msgspec Decoder for the tagged union of every event it models, built
-once at import. A well-formed frame is decoded in a single pass in C, ``type`` found wherever it sits in the object
+at its first use (building one reads the annotations of every Struct, most of what importing the codec would cost;
+a program that only sends, or only serves, never pays for the other). A well-formed frame is decoded in a single pass in C, ``type`` found wherever it sits in the object
 and base64 audio turned into ``bytes`` on the way. The Structs refuse fields they do not model, so that pass also
 fails for a frame that carries something new. Only then does the slow path run: the frame is decoded again as plain
 JSON, a frame of a type we do not model becomes an :class:`UnknownEvent` (kept whole), and a known type is typed
@@ -53,18 +54,50 @@ __all__ = [
 Frame = str | bytes | bytearray | memoryview
 """A WebSocket frame: text (``str``) or its UTF-8 bytes in any buffer."""
 
-_SERVER_DECODER: msgspec.json.Decoder[KnownServerEvent] = msgspec.json.Decoder(KnownServerEvent)
-_CLIENT_DECODER: msgspec.json.Decoder[KnownClientEvent] = msgspec.json.Decoder(KnownClientEvent)
 _RAW_DECODER = msgspec.json.Decoder()
 _ENCODER = msgspec.json.Encoder()
 
 # msgspec ends a validation message with " - at `$.path`" when the fault is below the top level.
 _AT_PATH = re.compile(r" - at `(\$[^`]*)`$")
 _MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
-# The events with neither nested objects nor numbers (the audio appends and deltas among them): nothing to check
-# before encoding them but whether they carry unknown fields.
-_EVENT_CLASSES: list[type[msgspec.Struct]] = [*CLIENT_EVENT_TYPES.values(), *SERVER_EVENT_TYPES.values()]
-_FLAT_EVENTS = frozenset(cls for cls in _EVENT_CLASSES if not struct_shape(cls).nested and not struct_shape(cls).floats)
+
+
+class _LazyDecoder:
+    """Stands in a module global for a Decoder until the first frame: then builds it, puts it in its own place (the
+    hot path reads the global and calls ``decode``, as before) and decodes."""
+
+    __slots__ = ("_name", "_union")
+
+    def __init__(self, name: str, union: Any) -> None:
+        self._name = name
+        self._union = union
+
+    def decode(self, data: Frame) -> Any:
+        decoder = msgspec.json.Decoder(self._union)
+        globals()[self._name] = decoder
+        return decoder.decode(data)
+
+
+_SERVER_DECODER: msgspec.json.Decoder[KnownServerEvent] | _LazyDecoder = _LazyDecoder(
+    "_SERVER_DECODER", KnownServerEvent
+)
+_CLIENT_DECODER: msgspec.json.Decoder[KnownClientEvent] | _LazyDecoder = _LazyDecoder(
+    "_CLIENT_DECODER", KnownClientEvent
+)
+
+
+class _FlatEvents(dict[type, bool]):
+    """Event class -> whether it has neither nested objects nor numbers (the audio appends and deltas among them):
+    nothing to check before encoding one but whether it carries unknown fields. Each class is looked at once, when
+    first encoded (a shape reads the Struct's annotations)."""
+
+    def __missing__(self, cls: type) -> bool:
+        shape = struct_shape(cls)
+        flat = self[cls] = not shape.nested and not shape.floats
+        return flat
+
+
+_FLAT_EVENTS = _FlatEvents()
 # What encoding a Struct can raise for a value JSON cannot hold (a lone surrogate, a type msgspec does not know).
 _ENCODE_ERRORS = (TypeError, msgspec.EncodeError, UnicodeEncodeError, RecursionError, OverflowError)
 
@@ -151,7 +184,7 @@ def _encode_struct(event: ClientEventBase | ServerEventBase) -> bytes:
         EventValidationError: a number, a string or a value JSON cannot carry.
     """
     try:
-        if type(event) in _FLAT_EVENTS and not event._extra:
+        if _FLAT_EVENTS[type(event)] and not event._extra:
             return _ENCODER.encode(event)
         if check_struct(event):
             return _ENCODER.encode(to_wire(event))
@@ -237,7 +270,7 @@ def _check_mapping(event: dict[str, Any], cls: type[msgspec.Struct]) -> bool:
         msgspec.ValidationError: it does not fit (a field it does not model is no fault).
         EventValidationError: a ``float`` field holds NaN, infinity or a ``Decimal``.
     """
-    if cls in _FLAT_EVENTS:  # no numbers and no nested objects: one pass in C settles it, unless a field is new
+    if _FLAT_EVENTS[cls]:  # no numbers and no nested objects: one pass in C settles it, unless a field is new
         try:
             msgspec.convert(event, cls)
             return False
