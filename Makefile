@@ -24,7 +24,23 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
-bench: $(STAMP)
+# The benchmarks' baselines: bare aiohttp and picows clients (the `bench` extra), and openai-agents in a virtual
+# environment of its own (it pins websockets below the version pyagent is tested with).
+PEER := .venv-peer
+BENCH_STAMP := $(VENV)/.bench-installed
+PEER_STAMP := $(PEER)/.installed
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,speech,bench]'
+	touch $(BENCH_STAMP)
+
+$(PEER_STAMP):
+	$(PYTHON) -m venv $(PEER)
+	$(PEER)/bin/python -m pip install --quiet --upgrade pip
+	$(PEER)/bin/python -m pip install --quiet 'openai-agents>=0.24'
+	touch $(PEER_STAMP)
+
+bench: $(BENCH_STAMP) $(PEER_STAMP)
 	$(BIN)/python -m benchmarks
 
 demo: $(STAMP)
@@ -35,4 +51,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist *.egg-info out
+	rm -rf $(VENV) $(PEER) .mypy_cache .pytest_cache .ruff_cache build dist *.egg-info out
