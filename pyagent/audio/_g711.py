@@ -3,12 +3,14 @@
 ITU-T G.711 maps 14-bit (mu-law) or 13-bit (A-law) uniform samples to 8-bit codes made of a sign, a 3-bit segment
 (a power-of-two range) and a 4-bit step within it; decoding gives the middle of the step. A 16-bit sample is first
 shifted right (by 2 for mu-law, 3 for A-law) as two's complement, the convention of the reference C code and of every
-common implementation. Both laws are computed here once, for all 65536 inputs and 256 codes, with array arithmetic;
-encoding and decoding are then a single ``take`` per chunk.
+common implementation. Both laws are computed once, for all 65536 inputs and 256 codes, with array arithmetic, the
+first time a table is used (not at import: most programs never touch one of the laws); encoding and decoding are
+then a single ``take`` per chunk.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 import numpy as np
@@ -67,10 +69,27 @@ def _alaw_decode_table() -> npt.NDArray[np.int16]:
     return np.where(code & 0x80, magnitude, -magnitude).astype(_PCM16)
 
 
-_ULAW_ENCODE: Final = _ulaw_encode_table()
-_ULAW_DECODE: Final = _ulaw_decode_table()
-_ALAW_ENCODE: Final = _alaw_encode_table()
-_ALAW_DECODE: Final = _alaw_decode_table()
+class _Tables:
+    """Each table built at its first use, then an attribute like any other."""
+
+    @functools.cached_property
+    def ulaw_encode(self) -> npt.NDArray[np.uint8]:
+        return _ulaw_encode_table()
+
+    @functools.cached_property
+    def ulaw_decode(self) -> npt.NDArray[np.int16]:
+        return _ulaw_decode_table()
+
+    @functools.cached_property
+    def alaw_encode(self) -> npt.NDArray[np.uint8]:
+        return _alaw_encode_table()
+
+    @functools.cached_property
+    def alaw_decode(self) -> npt.NDArray[np.int16]:
+        return _alaw_decode_table()
+
+
+_TABLES: Final = _Tables()
 
 
 def _encode(pcm16: Bytes, table: npt.NDArray[np.uint8]) -> bytes:
@@ -88,12 +107,12 @@ def ulaw_encode(pcm16: Bytes) -> bytes:
     Raises:
         AudioFormatError: an odd byte count.
     """
-    return _encode(pcm16, _ULAW_ENCODE)
+    return _encode(pcm16, _TABLES.ulaw_encode)
 
 
 def ulaw_decode(codes: Bytes) -> bytes:
     """PCM16 from G.711 mu-law codes (every byte is a valid code)."""
-    return _decode(codes, _ULAW_DECODE)
+    return _decode(codes, _TABLES.ulaw_decode)
 
 
 def alaw_encode(pcm16: Bytes) -> bytes:
@@ -102,9 +121,9 @@ def alaw_encode(pcm16: Bytes) -> bytes:
     Raises:
         AudioFormatError: an odd byte count.
     """
-    return _encode(pcm16, _ALAW_ENCODE)
+    return _encode(pcm16, _TABLES.alaw_encode)
 
 
 def alaw_decode(codes: Bytes) -> bytes:
     """PCM16 from G.711 A-law codes (every byte is a valid code)."""
-    return _decode(codes, _ALAW_DECODE)
+    return _decode(codes, _TABLES.alaw_decode)
