@@ -1,16 +1,17 @@
 """The one place realtime JSON is read or written: frames in, typed events out, and back.
 
-Theory of operation: each direction has one msgspec Decoder for the tagged union of every event it models, built
-at its first use (building one reads the annotations of every Struct, most of what importing the codec would cost;
-a program that only sends, or only serves, never pays for the other). A well-formed frame is decoded in a single pass in C, ``type`` found wherever it sits in the object
-and base64 audio turned into ``bytes`` on the way. The Structs refuse fields they do not model, so that pass also
-fails for a frame that carries something new. Only then does the slow path run: the frame is decoded again as plain
-JSON, a frame of a type we do not model becomes an :class:`UnknownEvent` (kept whole), and a known type is typed
-from a copy with the new parts set aside, which go back on the typed objects afterwards: an unknown field into the
-``extra_fields`` of the object that carried it, an unknown union variant (a new item type, content part, turn
-detection, ...) as an ``Unknown...`` part holding its mapping. A known event that still does not fit its schema is
-an :class:`InvalidEvent`, with msgspec's path to the fault. Neither raises, so a stream of events goes on; only data
-that is not a JSON object raises :class:`EventDecodeError`.
+Theory of operation: each direction has one msgspec Decoder for the tagged union of every event it models, built at
+its first use (building one reads the annotations of every Struct, most of what importing the codec would cost; a
+program that only sends, or only serves, never pays for the other). A well-formed frame is decoded in a single pass
+in C, ``type`` found wherever it sits in the object and base64 audio turned into ``bytes`` on the way. The Structs
+refuse fields they do not model, so that pass also fails for a frame that carries something new. Only then does the
+slow path run: the frame is decoded again as plain JSON, a frame of a type we do not model becomes an
+:class:`UnknownEvent` (kept whole), and a known type is typed from a copy with the new parts set aside, which go
+back on the typed objects afterwards: an unknown field into the ``extra_fields`` of the object that carried it, an
+unknown union variant (a new item type, content part, turn detection, ...) as an ``Unknown...`` part holding its
+mapping. A known event that still does not fit its schema is an :class:`InvalidEvent`, with msgspec's path to the
+fault. Neither raises, so a stream of events goes on; only data that is not a JSON object raises
+:class:`EventDecodeError`.
 
 Encoding a Struct is one call to a shared Encoder, after a check that costs nothing for the flat events that carry
 audio: a ``float`` field holding NaN, infinity or a ``Decimal`` (which msgspec would send as ``null`` or a string) is
