@@ -168,7 +168,8 @@ class Outbox:
     def __init__(self) -> None:
         self._items: collections.deque[OutboxEntry] = collections.deque()
         self._turns: collections.deque[int] = collections.deque()
-        self._event = asyncio.Event()
+        self._event = asyncio.Event()  # set by every put: what get() waits for
+        self._whole = asyncio.Event()  # set by the put of a response or an error: what get_whole() waits for
 
     def put(self, turn: int, item: OutboxEntry) -> None:
         self._items.append(item)
@@ -177,6 +178,8 @@ class Outbox:
             finished = sum(isinstance(queued, VoiceResponse) for queued in self._items)
             if finished > _MAX_QUEUED_RESPONSES:
                 self._drop_oldest_turn()
+        if not isinstance(item, ResponseChunk):
+            self._whole.set()
         self._event.set()
 
     def _drop_oldest_turn(self) -> None:
@@ -202,6 +205,17 @@ class Outbox:
             self._event.clear()
             await self._event.wait()
         return self._turns.popleft(), self._items.popleft()
+
+    async def get_whole(self) -> tuple[int, VoiceResponse | BaseException]:
+        """The next whole response or error; the chunks queued before it are dropped. Unlike a loop of
+        :meth:`get`, a caller waiting here is not woken for every chunk of a response that is streaming."""
+        while not self.has_result:
+            self._whole.clear()
+            await self._whole.wait()
+        while True:
+            turn, item = self._turns.popleft(), self._items.popleft()
+            if not isinstance(item, ResponseChunk):
+                return turn, item
 
     def __bool__(self) -> bool:
         return bool(self._items)

@@ -594,12 +594,10 @@ class VoiceSession:
         """
         if not self._replies.outbox:
             self._check("receive")
-        while True:
-            _, item = await self._replies.outbox.get()
-            if isinstance(item, BaseException):
-                raise item
-            if isinstance(item, VoiceResponse):
-                return item
+        _, item = await self._replies.outbox.get_whole()
+        if isinstance(item, BaseException):
+            raise item
+        return item
 
     async def stream_receive(self) -> AsyncIterator[ResponseChunk]:
         """The next response's pieces as they arrive: audio chunks (``.data``), transcript and text deltas.
