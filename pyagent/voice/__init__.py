@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyagent.voice._agent import Agent
 from pyagent.voice._bargein import Interruption
 from pyagent.voice._conversation import Conversation, ConversationItem
+from pyagent.voice._results import TurnTimings
 from pyagent.voice._tools import Tool, tool
 from pyagent.voice.errors import (
     ConfigurationError,
@@ -48,6 +49,7 @@ __all__ = [
     "ToolDefinitionError",
     "ToolDefinitionWarning",
     "ToolError",
+    "TurnTimings",
     "VoiceError",
     "VoiceResponse",
     "VoiceSession",

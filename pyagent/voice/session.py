@@ -21,7 +21,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callab
 from types import TracebackType
 from typing import Any, TypeVar
 
-from pyagent.audio import Clock, PlaybackClock, VadEvent, VoiceActivityDetector, check_devices
+from pyagent.audio import Clock, MonotonicClock, PlaybackClock, VadEvent, VoiceActivityDetector, check_devices
 from pyagent.realtime import ConnectionClosed, RealtimeConnection, connect
 from pyagent.realtime.dialects import Dialect, resolve_dialect
 from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
@@ -145,7 +145,8 @@ class VoiceSession:
         dialect: ``"auto"``, ``"openai"``, ``"azure-openai"``, ``"azure-openai-ga"`` or ``"voicelive"``.
         audio_source: where :meth:`listen` reads the user's audio: an async iterable of chunks in the session's
             audio format (default: the microphone, with the ``devices`` extra).
-        clock: the time source of the playback clock (a ``ManualClock`` in tests).
+        clock: the session's time source: of the playback clock and of each turn's timings (a ``ManualClock`` in
+            tests).
         transcription_model: the service's model for transcribing the user, or None for no user transcripts.
         connect_options: extra keyword arguments for :func:`pyagent.realtime.connect` (``api_version``,
             ``connection_options``, ``headers``...).
@@ -201,7 +202,8 @@ class VoiceSession:
         self._audio_source = audio_source
         self._machine = StateMachine()
         self._emitter = EventEmitter()
-        self._playback = PlaybackClock(SERVICE_SAMPLE_RATE, clock=clock)
+        self._clock: Clock = clock if clock is not None else MonotonicClock()
+        self._playback = PlaybackClock(SERVICE_SAMPLE_RATE, clock=self._clock)
         self._conn: RealtimeConnection | None = None
         self._closed_error: SessionClosedError | None = None
         # The connection's redaction (its credentials, in every form), kept after it closes: what the session logs
@@ -450,7 +452,7 @@ class VoiceSession:
                     raise service_error(detail, "the service refused the session")
                 if name != "session.created":
                     raise ResponseError(f"the service's first event was {first.type!r}, not session.created")
-                self._core.receive(name, first)
+                self._core.receive(name, first, now=self._clock.now())
                 self._reader = asyncio.create_task(self._read_loop(conn), name="pyagent-voice-reader")
                 await self._update_session(self._flat_session())
         except BaseException as exc:
@@ -556,7 +558,7 @@ class VoiceSession:
 
     async def _caller_turn(self, audio: UserAudio, *, claim: bool) -> int:
         """Open a turn, send its audio, end it on the wire; return its number once ended."""
-        number, effects = self._core.open_turn()
+        number, effects = self._core.open_turn(now=self._clock.now())
         self._replies.open(number, claim=claim)
         await self._carry_out(effects)
         try:
@@ -567,7 +569,7 @@ class VoiceSession:
             await self._carry_out(self._core.abandon_turn(number))
             raise
         conn = self._require_conn()
-        await self._carry_out(self._core.end_turn(number, conn.dialect.session_to_wire({})))
+        await self._carry_out(self._core.end_turn(number, conn.dialect.session_to_wire({}), now=self._clock.now()))
         await self._replies.wait_ended(number)
         return number
 
@@ -579,7 +581,7 @@ class VoiceSession:
             SessionClosedError: the connection closed.
         """
         self._check("send_text")
-        number, effects = self._core.text_turn(text)
+        number, effects = self._core.text_turn(text, now=self._clock.now())
         self._replies.open(number, claim=False)
         await self._carry_out(effects)
 
@@ -653,7 +655,7 @@ class VoiceSession:
             SessionClosedError: the connection closed.
         """
         self._check("interrupt")
-        interrupted, effects = self._core.interrupt("user")
+        interrupted, effects = self._core.interrupt("user", now=self._clock.now())
         await self._carry_out(effects)
         return interrupted
 
@@ -723,7 +725,7 @@ class VoiceSession:
         async with contextlib.aclosing(detected()) as events:  # closes the detector's loop, never the source
             async for event in events:
                 if event.kind == "speech_started":
-                    await self._carry_out(self._core.local_speech_started())
+                    await self._carry_out(self._core.local_speech_started(now=self._clock.now()))
                 else:
                     await self._emitter.emit("speech_ended")
                     return encode_user_audio(event.audio, settings)
@@ -807,7 +809,7 @@ class VoiceSession:
                 await self._emitter.emit("function_call", record)
         finally:
             if self._conn is not None:
-                await self._carry_out(self._core.tools_done(run.turn, records))
+                await self._carry_out(self._core.tools_done(run.turn, records, now=self._clock.now()))
 
     async def _read_loop(self, conn: RealtimeConnection) -> None:
         error: SessionClosedError
@@ -834,7 +836,7 @@ class VoiceSession:
             if isinstance(event, InvalidEvent):
                 logger.warning("the service sent a %s that does not fit its schema: %s", event.type, event.error)
                 payload = _raw_mapping(event.raw)
-            await self._carry_out(self._core.receive(name, payload))
+            await self._carry_out(self._core.receive(name, payload, now=self._clock.now()))
         if self._reader is asyncio.current_task():  # not when disconnect() cancelled it: that shutdown is under way
             self._reader = None
             logger.info("voice session %s: %s", self.session_id, error)
