@@ -27,6 +27,7 @@ from pyagent.realtime.dialects import Dialect, resolve_dialect
 from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
 from pyagent.realtime.errors import EventDecodeError
 from pyagent.realtime.events import InvalidEvent
+from pyagent.voice import _observer
 from pyagent.voice._agent import Agent
 from pyagent.voice._audio_io import FrameCarry, InputConverter, decode_user_audio, encode_user_audio, microphone
 from pyagent.voice._bargein import Interruption
@@ -221,6 +222,7 @@ class VoiceSession:
         self._input = InputConverter(self._audio)
         self._requests: dict[str, asyncio.Future[None]] = {}
         self._closed = asyncio.Event()  # set when this connection's session ends
+        self._watch: _observer.SessionWatch | None = None  # an observer's (pyagent.telemetry), or None
 
     def __repr__(self) -> str:
         return f"VoiceSession(model={self._model!r}, voice={self._voice!r}, state={self.state.name})"
@@ -443,6 +445,8 @@ class VoiceSession:
             raise
         self._conn = conn
         self._redact = conn.redact
+        observer = _observer.current()
+        self._watch = observer.session_connected(self, conn, model) if observer is not None else None
         try:
             async with asyncio.timeout(_SETUP_TIMEOUT):
                 first = await conn.recv()
@@ -500,6 +504,9 @@ class VoiceSession:
             self._requests.pop(event_id, None)
         self._replies.close(closed)
         await self._carry_out(effects)
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.closed(None if by_user else closed)
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
@@ -763,6 +770,8 @@ class VoiceSession:
     async def _carry_out(self, effects: list[Effect]) -> None:
         """Carry out the core's effects, in order."""
         for effect in effects:
+            if self._watch is not None:
+                self._watch.effect(effect)
             if isinstance(effect, Send):
                 try:
                     await self._send(effect.event)
@@ -804,7 +813,10 @@ class VoiceSession:
         records: list[ToolCallRecord] = []
         try:
             for call in run.calls:
+                watch = self._watch.tool(run.turn, call.call_id, call.name, call.arguments) if self._watch else None
                 record = await (self.agent or Agent()).run_tool_call(call.name, call.call_id, call.arguments)
+                if watch is not None:
+                    watch.finished(record)
                 records.append(record)
                 await self._emitter.emit("function_call", record)
         finally:
