@@ -323,6 +323,13 @@ class PlaybackClock:
         return self._ms(self.pending_bytes)
 
     @property
+    def queued_bytes(self) -> int:
+        """Bytes received and not yet taken by a sink or sent to a carrier (nor played virtually)."""
+        with self._lock:
+            self._advance()
+            return self._pending
+
+    @property
     def in_flight_bytes(self) -> int:
         """Bytes sent to a carrier and not yet heard."""
         with self._lock:

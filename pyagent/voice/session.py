@@ -39,6 +39,7 @@ from pyagent.voice._config import (
     resolve_endpoint,
     resolve_model,
 )
+from pyagent.voice._context import running_tools_for
 from pyagent.voice._conversation import Conversation
 from pyagent.voice._core import (
     Audio,
@@ -86,6 +87,7 @@ UserAudio = bytes | bytearray | memoryview | Iterable[bytes] | AsyncIterable[byt
 """A user turn's audio for :meth:`VoiceSession.respond`: the whole turn, or its chunks as they come."""
 
 _APPEND_MS = 500  # the most user audio one input_audio_buffer.append carries
+_DTMF_DIGITS = "0123456789*#ABCD"
 _SETUP_TIMEOUT = 15.0  # seconds for session.created / session.updated after the socket opens
 
 
@@ -187,6 +189,9 @@ class VoiceSession:
         self._playback = PlaybackClock(SERVICE_AUDIO.format.sample_rate, clock=clock)
         self._conn: RealtimeConnection | None = None
         self._closed_error: SessionClosedError | None = None
+        self.context: dict[str, Any] = {}
+        """The application's own values for this conversation, for handlers and tools (:func:`current_session`):
+        ``pyagent.telephony`` puts the phone call's ids under ``"call"``."""
         self._reset_connection_state()
 
     def _reset_connection_state(self) -> None:
@@ -291,8 +296,8 @@ class VoiceSession:
 
         Events: ``speech_started()``, ``speech_ended()``, ``response_started()``, ``transcript_available(text,
         role, item_id)``, ``response_done(response)``, ``audio(data)``, ``function_call(call)``,
-        ``state_changed(new, old)``, ``interrupted(interruption)``, ``error(error)``. A handler may take fewer
-        arguments than its event carries. A handler that raises is logged and the session goes on.
+        ``state_changed(new, old)``, ``interrupted(interruption)``, ``dtmf(digit)``, ``error(error)``. A handler
+        may take fewer arguments than its event carries. A handler that raises is logged and the session goes on.
 
         Raises:
             ValueError: an unknown event name.
@@ -359,6 +364,19 @@ class VoiceSession:
         self._replies.settings = self._audio
         if self.state not in (SessionState.IDLE, SessionState.DISCONNECTED):  # else connect() builds it for its wire
             self._input = InputConverter(self._audio, self._wire.format)
+
+    async def notify_dtmf(self, digit: str) -> None:
+        """A key the caller pressed on the phone (a phone bridge calls it): the ``dtmf(digit)`` handlers run.
+
+        Args:
+            digit: one of ``0``-``9``, ``*``, ``#``, ``A``-``D`` (RFC 4733's DTMF events).
+
+        Raises:
+            ConfigurationError: anything else.
+        """
+        if len(digit) != 1 or digit not in _DTMF_DIGITS:
+            raise ConfigurationError(f"a DTMF digit is one of {_DTMF_DIGITS}, not {digit!r}")
+        await self._emitter.emit("dtmf", digit)
 
     def set_audio_source(self, source: AudioSource | None) -> None:
         """Where :meth:`listen` reads from: an async iterable of chunks in the session's format; None for the
@@ -797,6 +815,7 @@ class VoiceSession:
                         waiter.set_exception(effect.error)
 
     async def _run_tools(self, run: RunTools) -> None:
+        running_tools_for(self)  # this task's context: current_session() inside the tools
         records: list[ToolCallRecord] = []
         try:
             for call in run.calls:

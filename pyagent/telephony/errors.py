@@ -1,0 +1,52 @@
+"""Errors of the phone bridge::
+
+    PyagentError
+     └── TelephonyError                anything pyagent.telephony raises on purpose
+          ├── MediaStreamError         a carrier's frame that does not fit its protocol (also a ValueError)
+          ├── CallSetupError           the carrier's stream ended, or never started, before the call could begin
+          ├── CarrierClosedError       the carrier's socket is closed (the caller hung up)
+          ├── UnsupportedSocketError   an object that is not a WebSocket the bridge can use (also a TypeError)
+          └── MissingDependencyError   ``pyagent phone`` needs the ``phone`` extra (also an ImportError)
+
+A bad frame from the carrier is logged and the call goes on: :class:`MediaStreamError` reaches code that parses frames
+itself (:meth:`TwilioMediaStreams.parse`), not the caller of :func:`bridge_call`.
+"""
+
+from __future__ import annotations
+
+from pyagent.errors import PyagentError
+
+__all__ = [
+    "CallSetupError",
+    "CarrierClosedError",
+    "MediaStreamError",
+    "MissingDependencyError",
+    "TelephonyError",
+    "UnsupportedSocketError",
+]
+
+
+class TelephonyError(PyagentError):
+    """Base class of the phone bridge's errors."""
+
+
+class MediaStreamError(TelephonyError, ValueError):
+    """A frame from the carrier that does not fit its protocol: not JSON, a missing field, bad base64."""
+
+
+class CallSetupError(TelephonyError):
+    """The call could not begin: the carrier's stream closed or timed out before its start, or its audio format is
+    not one the bridge speaks."""
+
+
+class CarrierClosedError(TelephonyError):
+    """The carrier's socket is closed: the caller hung up, or the carrier ended the stream."""
+
+
+class UnsupportedSocketError(TelephonyError, TypeError):
+    """The object given as the carrier's socket has neither websockets' ``recv``/``send`` nor an ASGI WebSocket's
+    ``receive``/``send_text`` (Starlette, FastAPI)."""
+
+
+class MissingDependencyError(TelephonyError, ImportError):
+    """``pyagent phone`` serves HTTP with Starlette and uvicorn: ``pip install 'pyagent[phone]'``."""
