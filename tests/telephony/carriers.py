@@ -73,6 +73,11 @@ class _Caller:
             await self.ws.close()
 
     @property
+    def playing(self) -> bool:
+        """True while audio waits in the carrier's buffer."""
+        return any(what == "media" for what, _ in self._buffer)
+
+    @property
     def heard_ms(self) -> float:
         return len(self.heard) / self.bytes_per_ms
 

@@ -217,3 +217,19 @@ def test_converters_pass_native_bytes_through_untouched() -> None:
     assert not converted.passthrough
     out = converted.process(frame) + converted.flush()
     assert abs(len(out) - 160 * 3 * 2) <= 12
+
+
+async def test_dtmf_digits_reach_the_handlers_and_bad_ones_are_refused() -> None:
+    from pyagent.voice import ConfigurationError, InvalidStateError, current_session
+
+    session = VoiceSession()
+    pressed: list[str] = []
+    session.on("dtmf")(pressed.append)
+    for digit in "0123456789*#ABCD":
+        await session.notify_dtmf(digit)
+    assert pressed == list("0123456789*#ABCD")
+    for bad in ("", "12", "E", "x"):
+        with pytest.raises(ConfigurationError, match="DTMF"):
+            await session.notify_dtmf(bad)
+    with pytest.raises(InvalidStateError, match="tool"):
+        current_session()  # only inside a tool call
