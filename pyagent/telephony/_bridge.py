@@ -52,6 +52,7 @@ logger = logging.getLogger("pyagent.telephony")
 
 _WARNED_FRAMES = 5  # bad frames logged as warnings per call; later ones at debug level
 _CLOSE_POLICY = 1008
+_DRAIN_TIMEOUT = 2.0  # seconds the drain may take to see the session's close
 
 
 def current_call() -> CallInfo:
@@ -125,8 +126,9 @@ class _Call:
         self._unsent = bytearray()  # converted audio waiting to fill a carrier frame
         self._wake = asyncio.Event()
         self._response_done = False  # a response ended: its last partial frame goes out too
-        self._ending = False  # the call is ending on this side: the session's close is expected
-        self._session_error: SessionClosedError | None = None
+        self._session_ended = False  # the session closed by itself (the service, the network): hang up
+        self._hanging_up = False  # the caller hung up first: the session's close is ours
+        self._hang_up: asyncio.Task[None] | None = None
         self._bad_frames = 0
 
     async def run(self) -> CallInfo:
@@ -144,8 +146,9 @@ class _Call:
             ("response_done", self._on_response_done),
             ("interrupted", self._on_interrupted),
             ("state_changed", self._on_state_changed),
-            ("error", self._on_error),
         )
+        closed: SessionClosedError | None = None
+        drain: asyncio.Task[SessionClosedError | None] | None = None
         try:
             session.configure_audio(sample_rate=fmt.sample_rate, channels=1, format=fmt.encoding)
             session.context["call"] = call
@@ -164,18 +167,26 @@ class _Call:
                 try:
                     await self._listen()
                 finally:
-                    self._ending = True
-                    for task in (player, drain):
-                        task.cancel()
-                    await asyncio.gather(player, drain, return_exceptions=True)
+                    player.cancel()
+                    await asyncio.gather(player, return_exceptions=True)
+            # The session is closed now, by the service or by the hang-up: the drain ends with how it closed.
+            try:
+                async with asyncio.timeout(_DRAIN_TIMEOUT):
+                    closed = await drain
+            except TimeoutError:
+                logger.debug("the session's responses were still being drained at the hang-up")
         finally:
-            self._ending = True
+            if drain is not None and not drain.done():
+                drain.cancel()
+                await asyncio.gather(drain, return_exceptions=True)
             for name, handler in handlers:
                 session.off(name, handler)
+            if self._hang_up is not None:
+                await self._hang_up
             await self._socket.close()
         logger.info("%s call %s ended", call.carrier, call.call_id or "?")
-        if self._session_error is not None:
-            raise self._session_error
+        if self._session_ended and closed is not None:
+            raise closed
         return call
 
     # -- the carrier's frames ---------------------------------------------------------------------------------------
@@ -206,6 +217,7 @@ class _Call:
             frame = await self._socket.receive()
             if frame is None:
                 logger.debug("the carrier closed the stream")
+                self._hanging_up = True
                 return
             try:
                 event = self._protocol.parse(frame)
@@ -228,6 +240,7 @@ class _Call:
                     self._bad_frame(exc)
             elif isinstance(event, StreamStopped):
                 logger.debug("the carrier stopped the stream")
+                self._hanging_up = True
                 return
 
     def _bad_frame(self, exc: Exception) -> None:
@@ -302,26 +315,27 @@ class _Call:
             return
         logger.debug("barge-in: the carrier was told to drop its audio (%s)", interruption)
 
-    async def _drain(self) -> None:
-        """Take the finished responses nobody else receives, so a long call keeps none of them."""
+    async def _drain(self) -> SessionClosedError | None:
+        """Take the finished responses nobody else receives, so a long call keeps none of them; return the error
+        that closed the session."""
         while True:
             try:
                 await self._session.receive()
             except ResponseError:
                 continue  # a failed turn: the session's error handlers were told
+            except SessionClosedError as exc:
+                return exc
             except VoiceError:
-                return
+                return None
 
     # -- the session's end ------------------------------------------------------------------------------------------
 
-    def _on_error(self, error: Exception) -> None:
-        if isinstance(error, SessionClosedError) and not self._ending:
-            self._session_error = error
-
-    async def _on_state_changed(self, new: SessionState) -> None:
-        if new is SessionState.DISCONNECTED and not self._ending:
+    def _on_state_changed(self, new: SessionState) -> None:
+        if new is SessionState.DISCONNECTED and self._hang_up is None and not self._hanging_up:
             logger.info("the session ended during the call: hanging up")
-            await self._socket.close()  # the listener's receive() ends
+            self._session_ended = True
+            # Not awaited here, inside the session's shutdown: the listener's receive() ends when it is done.
+            self._hang_up = asyncio.create_task(self._socket.close(), name="pyagent-phone-hang-up")
 
 
 def _mark_position(name: str) -> int | None:

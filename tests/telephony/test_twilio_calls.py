@@ -204,3 +204,33 @@ async def test_a_stream_that_never_starts_or_hangs_up_at_once_ends_the_bridge(lo
     assert "stopped the stream before it started" in str(outcomes[1])
     assert "not µ-law 8 kHz mono" in str(outcomes[2])
     assert [session.state for session in log.sessions] == [SessionState.IDLE] * 3  # none was ever connected
+
+
+async def test_when_the_service_ends_the_session_the_call_is_hung_up(question_ulaw: bytes) -> None:
+    from websockets.asyncio.server import ServerConnection, serve
+
+    from pyagent.voice import SessionClosedError
+
+    log = CallLog()
+    outcomes: list[BaseException] = []
+    async with LocalServer(max_session_seconds=1.5, seed=1) as short_lived:
+        make_session = session_factory(log, short_lived.endpoint, "openai")
+
+        async def media_stream(websocket: ServerConnection) -> None:
+            try:
+                await bridge_call(websocket, make_session(), "twilio")
+            except SessionClosedError as exc:
+                outcomes.append(exc)
+
+        async with serve(media_stream, "127.0.0.1", 0) as ws_server:
+            port = ws_server.sockets[0].getsockname()[1]
+            async with TwilioCaller(f"ws://127.0.0.1:{port}/media-stream") as caller:
+                talking = asyncio.create_task(caller.speak(question_ulaw, then_silence_ms=3000))
+                await wait_until(lambda: caller.closed.is_set())  # the bridge hung up
+                talking.cancel()
+            await wait_until(lambda: bool(outcomes))
+    [error] = outcomes
+    assert error.service_error is not None  # type: ignore[attr-defined]
+    assert error.service_error.code == "session_expired"  # type: ignore[attr-defined]
+    assert log.sessions[0].state is SessionState.DISCONNECTED
+    assert bridge_tasks() == []
