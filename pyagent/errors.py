@@ -7,7 +7,8 @@ Each layer has its own exception module whose classes derive from :class:`Pyagen
      ├── pyagent.realtime.errors   (codec and connection errors)
      ├── pyagent.audio.errors      (audio format and data errors)
      ├── pyagent.server.errors     (local server errors)
-     └── pyagent.voice.errors      (session errors)
+     ├── pyagent.voice.errors      (session errors)
+     └── pyagent.telephony.errors  (phone bridge errors)
 """
 
 from __future__ import annotations
