@@ -234,3 +234,21 @@ async def test_when_the_service_ends_the_session_the_call_is_hung_up(question_ul
     assert error.service_error.code == "session_expired"  # type: ignore[attr-defined]
     assert log.sessions[0].state is SessionState.DISCONNECTED
     assert bridge_tasks() == []
+
+
+async def test_on_the_phone_server_too_the_service_ending_the_session_hangs_up(question_ulaw: bytes) -> None:
+    """The same on an ASGI socket (Starlette on uvicorn): the hang-up ends the listener's pending receive."""
+    log = CallLog()
+    async with LocalServer(max_session_seconds=1.5, seed=1) as short_lived:
+        server = await phone_server(log, short_lived, "voicelive")
+        try:
+            async with TwilioCaller(server.public_urls()["twilio"]) as caller:
+                talking = asyncio.create_task(caller.speak(question_ulaw, then_silence_ms=3000))
+                await wait_until(lambda: caller.closed.is_set())
+                talking.cancel()
+            await wait_until(lambda: server.active_calls == 0)
+        finally:
+            await server.close()
+    assert server.calls == []  # it ended in an error, logged by the server
+    assert log.sessions[0].state is SessionState.DISCONNECTED
+    assert bridge_tasks() == []
