@@ -77,9 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"Realtime voice conversations with AI models (installed as {DISTRIBUTION}).",
     )
     parser.add_argument("--version", action="version", version=f"pyagent {__version__} ({DISTRIBUTION})")
-    commands = parser.add_subparsers(dest="command", metavar="{serve,chat,talk}", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="{serve,chat,talk,phone}", parser_class=_Parser)
 
     from pyagent.server._cli import add_serve_parser
+    from pyagent.telephony._cli import add_phone_parser
 
     add_serve_parser(commands)
 
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A spoken conversation through the default microphone and speaker; Ctrl-C ends it.",
     )
     _add_session_options(talk)
+    add_phone_parser(commands)
     return parser
 
 
@@ -209,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pyagent.server._cli import run_serve
 
         return run_serve(args)
+    if args.command == "phone":
+        from pyagent.telephony._cli import run_phone
+
+        return run_phone(args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyagent.voice._agent import Agent
 from pyagent.voice._bargein import Interruption
+from pyagent.voice._context import current_session
 from pyagent.voice._conversation import Conversation, ConversationItem
 from pyagent.voice._results import TurnTimings
 from pyagent.voice._tools import Tool, tool
@@ -53,5 +54,6 @@ __all__ = [
     "VoiceError",
     "VoiceResponse",
     "VoiceSession",
+    "current_session",
     "tool",
 ]
