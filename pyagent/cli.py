@@ -30,7 +30,7 @@ from pyagent._version import DISTRIBUTION, __version__
 
 if TYPE_CHECKING:  # the voice layer is imported when a command needs it, so `pyagent --help` stays quick
     from pyagent.audio import AudioFormat
-    from pyagent.voice import VoiceSession
+    from pyagent.voice import TurnTimings, VoiceSession
     from pyagent.voice._config import EndpointSettings
 
 __all__ = ["build_parser", "main"]
@@ -77,9 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"Realtime voice conversations with AI models (installed as {DISTRIBUTION}).",
     )
     parser.add_argument("--version", action="version", version=f"pyagent {__version__} ({DISTRIBUTION})")
-    commands = parser.add_subparsers(dest="command", metavar="{serve,chat,talk}", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="{serve,chat,talk,phone}", parser_class=_Parser)
 
     from pyagent.server._cli import add_serve_parser
+    from pyagent.telephony._cli import add_phone_parser
 
     add_serve_parser(commands)
 
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A spoken conversation through the default microphone and speaker; Ctrl-C ends it.",
     )
     _add_session_options(talk)
+    add_phone_parser(commands)
     return parser
 
 
@@ -209,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pyagent.server._cli import run_serve
 
         return run_serve(args)
+    if args.command == "phone":
+        from pyagent.telephony._cli import run_phone
+
+        return run_phone(args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s"
     )
@@ -589,6 +595,7 @@ async def _chat(args: argparse.Namespace) -> int:
     response = responses[-1]
     usage = dict(response.usage)
     print(f"  ({response.duration_ms / 1000:.1f} s of audio, status {response.status}, usage {usage})", file=out)
+    print(f"Timings:   {_timings_line(response.timings)}", file=out)
     if args.out is not None:
         pcm = decode_to_pcm16(response.audio, response.format)
         try:
@@ -624,6 +631,24 @@ async def _stream_file(
     progress.status(None)
     progress.line("end of the user's turn")
     progress.status(_WAITING, plain=True)
+
+
+def _timings_line(timings: TurnTimings) -> str:
+    """The turn's waits in one line: what the user waited for, and what the answer took."""
+
+    def ms(value: int | None) -> str:
+        return "-" if value is None else f"{value} ms"
+
+    parts = [
+        f"end of speech -> response {ms(timings.response_latency_ms)}",
+        f"-> first audio {ms(timings.first_audio_latency_ms)}",
+        f"-> done {ms(timings.duration_ms)}",
+    ]
+    if timings.tools_ms:
+        parts.append(f"(tools {timings.tools_ms} ms)")
+    if timings.heard_ms is not None:
+        parts.append(f"(interrupted after {timings.heard_ms} ms heard)")
+    return " ".join(parts)
 
 
 # --------------------------------------------------------------------------------------------------- talk

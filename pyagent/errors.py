@@ -9,7 +9,8 @@ Each layer has its own exception module whose classes derive from :class:`Pyagen
      ├── pyagent.realtime.errors   (codec, connection and configuration errors)
      ├── pyagent.audio.errors      (audio format, data and device errors)
      ├── pyagent.server.errors     (local server errors)
-     └── pyagent.voice.errors      (session errors)
+     ├── pyagent.voice.errors      (session errors)
+     └── pyagent.telephony.errors  (phone bridge errors)
 
 Every layer's ``ConfigurationError`` derives from both its layer's base error and :class:`ConfigurationError`, so
 ``except pyagent.ConfigurationError`` catches a bad argument whichever constructor refused it. Constructors and

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import pathlib
+import re
 import threading
 from collections.abc import Iterator
 
@@ -83,6 +84,7 @@ def test_chat_starts_the_local_server_when_nothing_is_configured(
     assert "state PROCESSING -> SPEAKING" in out
     assert "You:       what is the weather in paris" in out
     assert "Assistant: I heard: what is the weather in paris." in out
+    assert re.search(r"Timings:   end of speech -> response \d+ ms -> first audio \d+ ms -> done \d+ ms", out)
     assert f"Reply written to {reply}" in out
     audio, fmt = read_wav(reply)
     assert (fmt.sample_rate, fmt.channels, fmt.encoding) == (24000, 1, "pcm16")

@@ -97,7 +97,7 @@ def test_python_m_pyagent_runs_the_cli_and_no_command_prints_help_and_exits_2() 
         bare = subprocess.run(command, capture_output=True, text=True, check=False, timeout=30)
         assert bare.returncode == 2
         assert bare.stdout == ""
-        assert bare.stderr.startswith("usage: pyagent [-h] [--version] {serve,chat,talk}")
+        assert bare.stderr.startswith("usage: pyagent [-h] [--version] {serve,chat,talk,phone}")
         assert "send a WAV file as the user's turn" in bare.stderr
 
 

@@ -100,6 +100,7 @@ def test_wrong_kinds_are_type_errors_too() -> None:
 
 # A valid value for each required parameter of a public constructor: the walk varies one argument at a time.
 VALID: dict[str, object] = {
+    "session_factory": lambda: None,
     "in_rate": 24000,
     "out_rate": 16000,
     "frame_ms": 20,

@@ -21,6 +21,7 @@ from pyagent.audio._convert import Bytes, to_mono
 from pyagent.audio._format import AudioFormat, check_channels, check_duration_ms, check_sample_rate
 from pyagent.audio._playback import PlaybackClock
 from pyagent.audio._resample import Resampler
+from pyagent.audio._transcode import decode_to_pcm16
 from pyagent.audio.errors import AudioDeviceError, AudioFormatError, ConfigurationError
 
 __all__ = ["CapturePipeline", "MicrophoneSource", "RenderPipeline", "SpeakerSink", "check_devices"]
@@ -139,6 +140,7 @@ class RenderPipeline:
         self._resampler = (
             Resampler(playback.sample_rate, self.device_rate) if self.device_rate != playback.sample_rate else None
         )
+        self._encoding = playback.audio_format.encoding  # G.711 when the service speaks it on the wire
         self._ready = bytearray()
         self._read_size = max(2, playback.audio_format.ms_to_bytes(10))
 
@@ -146,15 +148,17 @@ class RenderPipeline:
         """Exactly ``n_bytes`` of PCM16 mono for the device (padded with silence)."""
         if n_bytes % 2:
             raise AudioFormatError(f"a device block is whole PCM16 samples, {n_bytes} bytes is not")
-        if self._resampler is None:
+        if self._resampler is None and self._encoding == "pcm16":
             data = self.playback.read(n_bytes)
             return data + bytes(n_bytes - len(data)) if len(data) < n_bytes else data
         while len(self._ready) < n_bytes:
             data = self.playback.read(self._read_size)
             if not data:
-                self._ready += self._resampler.flush()  # the stream paused: play the filter's tail now
+                if self._resampler is not None:
+                    self._ready += self._resampler.flush()  # the stream paused: play the filter's tail now
                 break
-            self._ready += self._resampler.process(data)
+            pcm = decode_to_pcm16(data, self._encoding)
+            self._ready += self._resampler.process(pcm) if self._resampler is not None else pcm
         out = bytes(self._ready[:n_bytes])
         del self._ready[:n_bytes]
         return out + bytes(n_bytes - len(out)) if len(out) < n_bytes else out

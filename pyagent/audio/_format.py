@@ -46,6 +46,13 @@ _GA_TYPES: Final[dict[str, AudioEncoding]] = {
     "audio/pcma": "g711_alaw",
 }
 _GA_NAMES: Final[dict[str, str]] = {encoding: name for name, encoding in _GA_TYPES.items()}
+# Voice Live names its other PCM16 output rates (azure-ai-voicelive 1.3 OutputAudioFormat; older "pcm16-8000hz").
+_PCM_RATE_NAMES: Final[dict[str, int]] = {
+    "pcm16_8000hz": 8000,
+    "pcm16_16000hz": 16000,
+    "pcm16-8000hz": 8000,
+    "pcm16-16000hz": 16000,
+}
 
 
 def check_sample_rate(sample_rate: object, what: str = "sample rate") -> int:
@@ -134,7 +141,8 @@ class AudioFormat:
         """Read a session's audio format as any dialect writes it.
 
         Flat (beta) sessions name the encoding (``"pcm16"``, ``"g711_ulaw"``, ``"g711_alaw"``) and carry the rate
-        elsewhere (``input_audio_sampling_rate``), hence ``sample_rate``; GA sessions write an object
+        elsewhere (``input_audio_sampling_rate``), hence ``sample_rate``; Voice Live names its other output rates
+        (``"pcm16_8000hz"``, ``"pcm16_16000hz"``); GA sessions write an object
         (``{"type": "audio/pcm", "rate": 24000}``, ``{"type": "audio/pcmu"}``, ``{"type": "audio/pcma"}``).
         PCM defaults to 24 kHz and G.711 to 8 kHz.
 
@@ -145,6 +153,8 @@ class AudioFormat:
             encoding: AudioEncoding
             if value in ENCODINGS:
                 encoding = value  # type: ignore[assignment]
+            elif value in _PCM_RATE_NAMES:
+                return cls(_PCM_RATE_NAMES[value], 1, "pcm16")
             elif value in _GA_TYPES:
                 encoding = _GA_TYPES[value]
             else:

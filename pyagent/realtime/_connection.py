@@ -39,6 +39,7 @@ from websockets.uri import WebSocketURI
 from websockets.version import version as websockets_version
 
 from pyagent._version import __version__
+from pyagent.realtime import _observer
 from pyagent.realtime._credentials import Secret, check_credential, resolve_credential
 from pyagent.realtime._options import WebsocketConnectionOptions, coerce_options
 from pyagent.realtime._redaction import (
@@ -224,8 +225,10 @@ class RealtimeConnection:
         url: str,
         options: WebsocketConnectionOptions,
         secrets: Sequence[str] = (),
+        watch: _observer.ConnectionWatch | None = None,
     ) -> None:
         self._ws = websocket
+        self._watch = watch  # an observer's (pyagent.telemetry), or None: the hot path pays one test
         self._dialect = dialect
         self._secrets = secret_forms(secrets)
         self._frame_secrets = frame_forms(self._secrets)
@@ -305,6 +308,9 @@ class RealtimeConnection:
             ConnectionClosed: the connection is closed.
         """
         await self.send_encoded((encode_client_event(event),))
+        if self._watch is not None:
+            kind = event.get("type") if isinstance(event, Mapping) else getattr(event, "type", None)
+            self._watch.sent(kind if isinstance(kind, str) else "")
 
     async def send_encoded(self, frames: Iterable[bytes]) -> None:
         """Send already encoded events back to back, with no other task's event between them.
@@ -355,6 +361,8 @@ class RealtimeConnection:
             failure = ConnectionTimeout(f"no message within receive_timeout={timeout} s")
         finally:
             self._receiving = False
+        if isinstance(failure, ConnectionClosed):
+            self._watch_closed(failure.code, failure.reason)
         raise failure  # outside the except block: websockets' exception stays out of __context__
 
     def _redacted(self, frame: bytes) -> bytes:
@@ -403,6 +411,8 @@ class RealtimeConnection:
             ConcurrencyError, ConnectionTimeout, ConnectionClosed: see :meth:`recv_bytes`.
         """
         event = decode_server_event(await self.recv_bytes())
+        if self._watch is not None:
+            self._watch.received(event.type)
         if event.type == "error" and _log.isEnabledFor(logging.DEBUG):
             detail = getattr(event, "error", None)
             code, message = getattr(detail, "code", None), getattr(detail, "message", None)
@@ -467,6 +477,13 @@ class RealtimeConnection:
                 drain.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await drain
+            self._watch_closed(self.close_code, self.close_reason or "")
+
+    def _watch_closed(self, code: int | None, reason: str) -> None:
+        """Tell the watch, once, how the connection ended."""
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.closed(code, reason, by_us=self._close_requested)
 
     async def _discard_incoming(self) -> None:
         """Read and drop messages until the connection is closed (see :meth:`close`)."""
@@ -552,6 +569,7 @@ class _Opening:
         allow_insecure: bool,
     ) -> None:
         self.dialect = dialect
+        self.model = model
         self.url = dialect.build_url(endpoint, model=model, api_version=api_version, query=query, agent=agent)
         self.credential = credential
         self.headers = dict(headers or {})
@@ -589,6 +607,12 @@ class _Opening:
         }
         kwargs.update(self.options.websockets_kwargs())  # vendor_options last: they win
         _log.debug("connecting to %s as %s", redact(self.url.redacted, secrets), self.dialect.name)
+        observer = _observer.current()
+        watch = (
+            observer.connecting(dialect=self.dialect.name, model=self.model, host=self.url.host, port=self.url.port)
+            if observer is not None
+            else None
+        )
         failure: Exception
         try:
             opener = _Opener(self.url.url, autoping=self.options.autoping, autoclose=self.options.autoclose, **kwargs)
@@ -610,10 +634,17 @@ class _Opening:
         else:
             _log.debug("connected to %s", redact(self.url.redacted, secrets))
             return RealtimeConnection(
-                websocket, dialect=self.dialect, url=self.url.redacted, options=self.options, secrets=secrets
+                websocket,
+                dialect=self.dialect,
+                url=self.url.redacted,
+                options=self.options,
+                secrets=secrets,
+                watch=watch,
             )
         # Raised outside the except blocks: websockets' exception (its repr may hold the URL, a header or the
         # server's answer) stays out of __context__ as well as __cause__.
+        if watch is not None:
+            watch.failed(failure)
         raise failure
 
 

@@ -225,6 +225,9 @@ class Dialect:
         default_api_version: the ``api-version`` query value, or None when the dialect has none.
         model_param: the query parameter naming the model or deployment.
         event_names: canonical (GA) server event name -> this dialect's name, for the names that differ.
+        pcm_rates: the PCM16 sample rates the service takes and gives on the wire. Every dialect speaks 24 kHz;
+            Voice Live also 8 and 16 kHz (``input_audio_sampling_rate``, ``output_audio_format: "pcm16_16000hz"``,
+            Azure AI Voice Live API reference). G.711 at 8 kHz is spoken by all.
     """
 
     name: DialectName
@@ -234,6 +237,7 @@ class Dialect:
     default_api_version: str | None
     model_param: str
     event_names: Mapping[str, str] = field(default_factory=dict)
+    pcm_rates: tuple[int, ...] = (24000,)
 
     def __repr__(self) -> str:
         # One short line in logs and messages; the event-name table is data, not identity.
@@ -325,6 +329,25 @@ class Dialect:
             loopback=is_loopback_host(hostname),
         )
 
+    def audio_format_fields(self, encoding: str, sample_rate: int) -> dict[str, Any] | None:
+        """The flat session fields that ask this dialect's service for audio in this format both ways, or None
+        when it does not speak it (the caller then converts to and from PCM16 at 24 kHz).
+
+        ``("g711_ulaw", 8000)`` -> ``{"input_audio_format": "g711_ulaw", "output_audio_format": "g711_ulaw"}`` on
+        every dialect; ``("pcm16", 16000)`` on Voice Live -> ``input_audio_sampling_rate: 16000`` and
+        ``output_audio_format: "pcm16_16000hz"``.
+        """
+        if encoding in ("g711_ulaw", "g711_alaw"):
+            return {"input_audio_format": encoding, "output_audio_format": encoding} if sample_rate == 8000 else None
+        if encoding != "pcm16" or sample_rate not in self.pcm_rates:
+            return None
+        fields: dict[str, Any] = {"input_audio_format": "pcm16", "output_audio_format": "pcm16"}
+        if len(self.pcm_rates) > 1:  # the service takes other rates: name this one, so no later update changes it
+            fields["input_audio_sampling_rate"] = sample_rate
+            if sample_rate != 24000:
+                fields["output_audio_format"] = f"pcm16_{sample_rate}hz"
+        return fields
+
     def session_to_wire(self, flat: Mapping[str, Any], *, session_type: str = "realtime") -> dict[str, Any]:
         """The session object this dialect's ``session.update`` takes, from pyagent's flat form."""
         if self.session_shape == "nested":
@@ -371,6 +394,7 @@ VOICELIVE = Dialect(
     default_api_version="2025-10-01",
     model_param="model",
     event_names=_GA_TO_BETA_SERVER,
+    pcm_rates=(8000, 16000, 24000),
 )
 
 DIALECTS: Mapping[str, Dialect] = {d.name: d for d in (OPENAI, AZURE_OPENAI, AZURE_OPENAI_GA, VOICELIVE)}

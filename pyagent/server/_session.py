@@ -506,7 +506,7 @@ class ServerSession:
         if response.current.id != item_id:
             return
         out_format = self._output_format(response)
-        audio = pcm16_24k if out_format.encoding == "pcm16" else convert(pcm16_24k, AudioFormat(), out_format)
+        audio = pcm16_24k if out_format == AudioFormat() else convert(pcm16_24k, AudioFormat(), out_format)
         text = str(response.current.data["_text"])
         words = [w for w in text.split(" ") if w]
         chunk_bytes = max(out_format.frame_bytes, out_format.ms_to_bytes(_CHUNK_MS))
@@ -1661,8 +1661,12 @@ def _config_problem(flat: Mapping[str, Any], dialect: Dialect) -> tuple[str, str
             "modalities",
         )
     for key in ("input_audio_format", "output_audio_format"):
-        if key in flat and flat[key] not in _FLAT_FORMATS:
-            supported = ", ".join(f"'{name}'" for name in _FLAT_FORMATS)
+        # Voice Live also gives PCM16 at its other rates, named by rate ("pcm16_16000hz").
+        names: tuple[str, ...] = _FLAT_FORMATS
+        if key == "output_audio_format":
+            names += tuple(f"pcm16_{rate}hz" for rate in dialect.pcm_rates if rate != 24000)
+        if key in flat and flat[key] not in names:
+            supported = ", ".join(f"'{name}'" for name in names)
             return f"Invalid value: '{flat[key]}'. Supported values are: {supported}.", key
     rate = flat.get("input_audio_sampling_rate")
     if "input_audio_sampling_rate" in flat and rate not in (8000, 16000, 24000):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pyagent.voice._agent import Agent
 from pyagent.voice._bargein import Interruption
+from pyagent.voice._context import current_session
 from pyagent.voice._conversation import Conversation, ConversationItem
+from pyagent.voice._results import TurnTimings
 from pyagent.voice._tools import Tool, tool
 from pyagent.voice.errors import (
     ConfigurationError,
@@ -48,8 +50,10 @@ __all__ = [
     "ToolDefinitionError",
     "ToolDefinitionWarning",
     "ToolError",
+    "TurnTimings",
     "VoiceError",
     "VoiceResponse",
     "VoiceSession",
+    "current_session",
     "tool",
 ]

@@ -1,8 +1,10 @@
-"""The user's audio to the service's and back, streaming: decode, mix, resample, encode.
+"""The user's audio to the wire's and back, streaming: decode, mix, resample, encode, or nothing at all.
 
-The service always takes and gives PCM16 mono at 24 kHz (:data:`SERVICE_SAMPLE_RATE`); the user speaks whatever
-:meth:`VoiceSession.configure_audio` said (8 kHz G.711 telephony, 44.1/48 kHz stereo microphones, ...). Each
-direction is one stateful converter so chunk boundaries are inaudible; ``flush()`` ends an utterance.
+The wire format is the connection's (:class:`~pyagent.voice._config.WireAudio`): the user's own when the service
+speaks it, and then both converters pass the bytes through untouched (no codec, no resampler); else PCM16 mono at
+24 kHz, while the user speaks whatever :meth:`VoiceSession.configure_audio` said (8 kHz G.711 telephony, 44.1/48 kHz
+stereo microphones, ...). Each direction is one stateful converter so chunk boundaries are inaudible; ``flush()``
+ends an utterance.
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ from collections.abc import AsyncIterator
 import numpy as np
 
 from pyagent.audio import (
+    AudioFormat,
     MicrophoneSource,
     Resampler,
     alaw_decode,
     alaw_encode,
     dbfs,
+    decode_to_pcm16,
+    encode_pcm16,
     to_mono,
     ulaw_decode,
     ulaw_encode,
 )
-from pyagent.voice._config import SERVICE_SAMPLE_RATE, AudioSettings
+from pyagent.voice._config import SERVICE_AUDIO, AudioSettings
 
 __all__ = [
     "EchoGate",
@@ -112,40 +117,74 @@ class EchoGate:
         return b"\x00" * len(mic_pcm16)
 
 
-class InputConverter:
-    """User audio in, service audio (PCM16 24 kHz mono) out."""
+def same_format(settings: AudioSettings, wire: AudioFormat) -> bool:
+    """True when the user's audio is the wire's byte for byte: nothing to convert."""
+    return (settings.format, settings.sample_rate, settings.channels) == (
+        wire.encoding,
+        wire.sample_rate,
+        wire.channels,
+    )
 
-    def __init__(self, settings: AudioSettings) -> None:
+
+class InputConverter:
+    """User audio in, wire audio out (the same bytes when the formats are the same).
+
+    Args:
+        settings: the user's format.
+        wire: the connection's wire format (default PCM16 24 kHz mono).
+    """
+
+    def __init__(self, settings: AudioSettings, wire: AudioFormat = SERVICE_AUDIO.format) -> None:
         self.settings = settings
+        self.wire = wire
+        self.passthrough = same_format(settings, wire)
         self._frames = FrameCarry(settings.frame_bytes)
         rate = settings.sample_rate
-        self._resampler = Resampler(rate, SERVICE_SAMPLE_RATE) if rate != SERVICE_SAMPLE_RATE else None
+        self._resampler = (
+            Resampler(rate, wire.sample_rate) if rate != wire.sample_rate and not self.passthrough else None
+        )
 
     def process(self, data: bytes) -> bytes:
         """Convert a chunk of any length."""
         data = self._frames.whole(data)
-        if not data:
-            return b""
+        if not data or self.passthrough:
+            return data
         mono = decode_user_audio(data, self.settings)
-        return self._resampler.process(mono) if self._resampler else mono
+        pcm = self._resampler.process(mono) if self._resampler else mono
+        return pcm if self.wire.encoding == "pcm16" else encode_pcm16(pcm, self.wire.encoding)
 
     def flush(self) -> bytes:
         """End of the utterance: the resampler's tail; a partial frame left over is dropped."""
         self._frames.drop()
-        return self._resampler.flush() if self._resampler else b""
+        if self._resampler is None:
+            return b""
+        pcm = self._resampler.flush()
+        return pcm if self.wire.encoding == "pcm16" else encode_pcm16(pcm, self.wire.encoding)
 
 
 class OutputConverter:
-    """Service audio in, the user's format out."""
+    """Wire audio in, the user's format out (the same bytes when the formats are the same).
 
-    def __init__(self, settings: AudioSettings) -> None:
+    Args:
+        settings: the user's format.
+        wire: the connection's wire format (default PCM16 24 kHz mono).
+    """
+
+    def __init__(self, settings: AudioSettings, wire: AudioFormat = SERVICE_AUDIO.format) -> None:
         self.settings = settings
+        self.wire = wire
+        self.passthrough = same_format(settings, wire)
         rate = settings.sample_rate
-        self._resampler = Resampler(SERVICE_SAMPLE_RATE, rate) if rate != SERVICE_SAMPLE_RATE else None
+        self._resampler = (
+            Resampler(wire.sample_rate, rate) if rate != wire.sample_rate and not self.passthrough else None
+        )
 
-    def process(self, pcm16: bytes) -> bytes:
-        """Convert a chunk of service audio."""
-        mono = self._resampler.process(pcm16) if self._resampler else bytes(pcm16)
+    def process(self, data: bytes) -> bytes:
+        """Convert a chunk of wire audio."""
+        if self.passthrough:
+            return bytes(data)
+        pcm = bytes(data) if self.wire.encoding == "pcm16" else decode_to_pcm16(data, self.wire.encoding)
+        mono = self._resampler.process(pcm) if self._resampler else pcm
         return encode_user_audio(mono, self.settings)
 
     def flush(self) -> bytes:

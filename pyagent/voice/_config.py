@@ -4,8 +4,10 @@ The session keeps its settings (voice, instructions, tools, turn detection, the 
 them into pyagent's neutral *flat* session mapping; the connection's dialect turns that into the shape its service
 takes (``conn.dialect.session_to_wire(flat)``), so nothing here knows which service it talks to.
 
-The service always gets PCM16 at 24 kHz mono, the one format every dialect accepts; the user's format
-(:class:`AudioSettings`) is converted on the way in and out by the session, so 8 kHz telephony and 44.1/48 kHz
+The audio on the wire (:class:`WireAudio`, chosen per connection by :func:`choose_wire_audio`) is the user's own
+format when the service speaks it (G.711 at 8 kHz on every dialect, PCM16 at 24 kHz, Voice Live's 8 and 16 kHz PCM16):
+then nothing is converted in either direction. Otherwise it is PCM16 at 24 kHz mono, the one format every dialect
+accepts, and the session converts the user's format (:class:`AudioSettings`) on the way in and out, so 44.1/48 kHz
 microphones work the same everywhere.
 """
 
@@ -17,9 +19,10 @@ import os
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from pyagent.audio import AudioFormat
 from pyagent.realtime import connect
 from pyagent.realtime._credentials import check_credential
-from pyagent.realtime.dialects import AGENT_QUERY_PARAMS, DIALECTS, check_endpoint
+from pyagent.realtime.dialects import AGENT_QUERY_PARAMS, DIALECTS, Dialect, check_endpoint
 from pyagent.realtime.errors import ConfigurationError as RealtimeConfigurationError
 from pyagent.voice._agent import Agent
 from pyagent.voice.errors import ConfigurationError, ConfigurationTypeError
@@ -29,15 +32,18 @@ __all__ = [
     "AudioEncoding",
     "AudioSettings",
     "EndpointSettings",
+    "SERVICE_AUDIO",
     "SERVICE_CHANNELS",
     "SERVICE_SAMPLE_RATE",
     "TurnDetectionSettings",
+    "WireAudio",
     "DEFAULT_MODEL",
     "SERVICE_MODELS",
     "build_flat_session",
     "check_dialect",
     "check_session_arguments",
     "endpoint_configured",
+    "choose_wire_audio",
     "resolve_endpoint",
     "resolve_model",
 ]
@@ -180,6 +186,42 @@ class AudioSettings:
         )
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class WireAudio:
+    """The audio format on the wire for one connection, and the flat session fields that ask the service for it.
+
+    Attributes:
+        format: the format of every ``input_audio_buffer.append`` and every audio delta (mono).
+        fields: ``input_audio_format``, ``output_audio_format`` (and Voice Live's ``input_audio_sampling_rate``),
+            sent in every full ``session.update`` so that no later update changes the format.
+    """
+
+    format: AudioFormat
+    fields: Mapping[str, Any]
+
+    @property
+    def bytes_per_second(self) -> int:
+        """Bytes of one second of audio on the wire."""
+        return self.format.bytes_per_second
+
+
+SERVICE_AUDIO = WireAudio(
+    AudioFormat(SERVICE_SAMPLE_RATE), {"input_audio_format": "pcm16", "output_audio_format": "pcm16"}
+)
+"""PCM16 at 24 kHz mono: what every dialect speaks, and the wire format whenever the user's is not native."""
+
+
+def choose_wire_audio(settings: AudioSettings, dialect: Dialect) -> WireAudio:
+    """The wire format for the user's audio on this dialect: the user's own when the service speaks it (nothing to
+    convert, both ways), else :data:`SERVICE_AUDIO`."""
+    if settings.channels == 1:
+        fields = dialect.audio_format_fields(settings.format, settings.sample_rate)
+        if fields is not None:
+            return WireAudio(AudioFormat(settings.sample_rate, 1, settings.format), fields)
+    fields = dialect.audio_format_fields("pcm16", SERVICE_SAMPLE_RATE)
+    return WireAudio(SERVICE_AUDIO.format, fields) if fields is not None else SERVICE_AUDIO
+
+
 def build_flat_session(
     *,
     voice: str | Mapping[str, Any],
@@ -188,17 +230,18 @@ def build_flat_session(
     language: str | None,
     transcription_model: str | None,
     agent_fields: Mapping[str, Any] | None = None,
+    audio_fields: Mapping[str, Any] = SERVICE_AUDIO.fields,
 ) -> dict[str, Any]:
     """pyagent's flat session mapping for these settings (contract: the beta ``session.update`` shape).
 
     The agent's fields (instructions, tools, tool_choice, temperature) win over the session's own instructions.
+    ``audio_fields`` are the wire format's (:attr:`WireAudio.fields`).
     """
     flat: dict[str, Any] = {
         "modalities": ["text", "audio"],
         "voice": dict(voice) if isinstance(voice, Mapping) else voice,
         "instructions": instructions,
-        "input_audio_format": "pcm16",
-        "output_audio_format": "pcm16",
+        **audio_fields,
         "turn_detection": turn_detection.to_flat(),
     }
     if transcription_model:

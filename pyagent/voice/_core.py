@@ -8,7 +8,9 @@ end of the connection (:meth:`VoiceCore.closed`). It reads the playback position
 :class:`~pyagent.audio.PlaybackClock` (itself pure, on an injected clock). Each call returns a list of *effects*, in
 the order the session must carry them out: events to send, events to emit to the user's handlers, audio and text
 pieces for the caller, tools to run, turns that ended. It does no I/O, reads no clock and never awaits, so tests
-drive it with plain dicts and replays of recorded sessions.
+drive it with plain dicts and replays of recorded sessions. Time comes in too: each call may say what time it is
+(``now=``, seconds of the session's clock), and the turns' moments (:class:`~pyagent.voice._results.TurnTimings`)
+are stamped with it.
 
 What it keeps, all keyed by the service's ids (never "the latest item"):
 
@@ -44,7 +46,7 @@ from typing import Any, Literal, Protocol
 from pyagent.voice._bargein import Interruption, Playback, Source, plan_barge_in
 from pyagent.voice._conversation import ConversationMirror
 from pyagent.voice._fields import field, integer, items, text
-from pyagent.voice._results import ToolCallRecord, TurnOutcome
+from pyagent.voice._results import ToolCallRecord, TurnOutcome, TurnTimings
 from pyagent.voice._states import SessionState, StateMachine, Trigger
 from pyagent.voice.errors import ResponseError, SessionClosedError
 
@@ -78,7 +80,7 @@ _EVENT_PREFIX = "evt_pyagent_"
 class PlaybackLike(Playback, Protocol):
     """What the core needs of :class:`pyagent.audio.PlaybackClock`: barge-in's reads, and queueing received audio."""
 
-    def enqueue(self, item_id: str, content_index: int, pcm16: bytes) -> None: ...
+    def enqueue(self, item_id: str, content_index: int, data: bytes) -> None: ...
 
     @property
     def sink_driven(self) -> bool: ...
@@ -215,6 +217,15 @@ class _Turn:
     started: bool = False
     awaiting_commit: bool = False  # the caller's commit is sent; its committed event ends the collection
     typed_text: str | None = None  # a typed turn's text, until its item arrives
+    # When its moments happened, on the session's clock (see TurnTimings).
+    speech_ended: float | None = None
+    response_created: float | None = None
+    first_audio: float | None = None
+    last_audio: float | None = None
+    response_done: float | None = None
+    tools_started: float | None = None
+    tools_s: float = 0.0
+    interrupted_at: float | None = None
 
 
 @dataclasses.dataclass(slots=True)
@@ -276,6 +287,8 @@ class VoiceCore:
         self._updates: collections.deque[str] = collections.deque()  # session.update ids, in the order sent
         self._barriers: dict[str, int] = {}  # session.update id -> the turn it ends
         self._deferred: ResponseError | None = None  # an error a service sends before it closes
+        self._speech_stopped_at: dict[str, float] = {}  # item id -> when the service heard its speech end
+        self.now = 0.0  # the session's clock, as last told
 
     # ----------------------------------------------------------------------------------------------- reading
 
@@ -336,8 +349,13 @@ class VoiceCore:
 
     # ----------------------------------------------------------------------------------------------- user calls
 
-    def open_turn(self) -> tuple[int, list[Effect]]:
+    def _at(self, now: float | None) -> None:
+        if now is not None:
+            self.now = now
+
+    def open_turn(self, *, now: float | None = None) -> tuple[int, list[Effect]]:
         """The caller starts a turn of audio (``respond()``, ``send_audio(commit=True)``)."""
+        self._at(now)
         effects = self._settle_virtual_playback()
         turn = self._new_turn("caller")
         self._collecting = turn.number
@@ -354,47 +372,57 @@ class VoiceCore:
         error = ResponseError("the turn was abandoned before its audio was all sent")
         return [Send({"type": "input_audio_buffer.clear"}), TurnFailed(number, error)]
 
-    def end_turn(self, number: int, barrier: Mapping[str, Any]) -> list[Effect]:
+    def end_turn(self, number: int, barrier: Mapping[str, Any], *, now: float | None = None) -> list[Effect]:
         """The caller's audio for turn ``number`` is all sent: end the turn and ask for its answer.
 
         Args:
             barrier: the wire ``session`` of the barrier ``session.update`` (the dialect's shape of ``{}``), used
                 when the service's turn detection is on.
         """
+        self._at(now)
         turn = self._turns[number]
         turn.phase = Phase.ENDING
+        turn.speech_ended = self.now  # the caller's audio is all sent: the user's turn is over
         if self.server_turn_detection:
             send = self.session_update(barrier)
             self._barriers[send.event["event_id"]] = number
             return [send]
         return self._commit_and_answer(turn)
 
-    def text_turn(self, words: str) -> tuple[int, list[Effect]]:
+    def text_turn(self, words: str, *, now: float | None = None) -> tuple[int, list[Effect]]:
         """The caller's turn as text: the message, then its answer."""
+        self._at(now)
         effects = self._settle_virtual_playback()
         turn = self._new_turn("text")
         turn.typed_text = words
+        turn.speech_ended = self.now
         item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": words}]}
         effects.append(Send({"type": "conversation.item.create", "event_id": self.next_event_id(), "item": item}))
         effects.append(TurnEnded(turn.number))
         effects.extend(self._want_answer(turn))
         return turn.number, effects
 
-    def interrupt(self, source: Source = "user") -> tuple[bool, list[Effect]]:
+    def interrupt(self, source: Source = "user", *, now: float | None = None) -> tuple[bool, list[Effect]]:
         """Interrupt the assistant now (``interrupt()``, or the local detector heard speech)."""
+        self._at(now)
         effects = self._barge_in(source)
         return bool(effects), effects
 
-    def local_speech_started(self) -> list[Effect]:
+    def local_speech_started(self, *, now: float | None = None) -> list[Effect]:
         """The local detector (``listen()``) heard the user start speaking."""
+        self._at(now)
         effects = self._barge_in("local")
         effects.extend(self._state(Trigger.SPEECH_STARTED))
         effects.append(Emit("speech_started"))
         return effects
 
-    def tools_done(self, number: int, records: list[ToolCallRecord]) -> list[Effect]:
+    def tools_done(self, number: int, records: list[ToolCallRecord], *, now: float | None = None) -> list[Effect]:
         """The tools of turn ``number`` ran: send their outputs, then ask for the answer that uses them."""
+        self._at(now)
         turn = self._turns.get(number)
+        if turn is not None and turn.tools_started is not None:
+            turn.tools_s += max(0.0, self.now - turn.tools_started)
+            turn.tools_started = None
         self._tools_running = max(0, self._tools_running - 1)
         effects: list[Effect] = []
         for record in records:
@@ -449,8 +477,9 @@ class VoiceCore:
 
     # ----------------------------------------------------------------------------------------------- events received
 
-    def receive(self, name: str, event: Any) -> list[Effect]:
+    def receive(self, name: str, event: Any, *, now: float | None = None) -> list[Effect]:
         """A server event arrived; ``name`` is its canonical (GA) type."""
+        self._at(now)
         effects: list[Effect] = []
         if self._deferred is not None and name != "error":
             deferred, self._deferred = self._deferred, None  # the session went on: it was an ordinary error
@@ -525,6 +554,8 @@ class VoiceCore:
         item_id = text(field(event, "item_id"))
         end = field(event, "audio_end_ms")
         start = self._speech_start_ms.pop(item_id, None)
+        if item_id:
+            self._speech_stopped_at[item_id] = self.now
         if item_id and isinstance(end, int) and start is not None:
             self.conversation.ensure(item_id).input_audio_ms = max(0, end - start)
         return [Emit("speech_ended")]
@@ -552,6 +583,7 @@ class VoiceCore:
         # The service's turn detection ended a turn of streamed audio: answer it.
         turn = self._new_turn("detector")
         turn.input_item_ids.append(item_id)
+        turn.speech_ended = self._speech_stopped_at.pop(item_id, self.now)
         self._unclaimed_detector_turn = turn.number
         effects.extend(self._want_answer(turn))
         return effects
@@ -628,6 +660,8 @@ class VoiceCore:
         self._responses[response_id] = _Response(response_id, turn.number)
         turn.response_ids.append(response_id)
         turn.phase = Phase.ACTIVE
+        if turn.response_created is None:
+            turn.response_created = self.now
         self._prune_audible()
         effects: list[Effect] = []
         if turn.interruption is not None:  # interrupted before its response began: it must not be heard
@@ -684,6 +718,9 @@ class VoiceCore:
         turn = self._turn_of(response_id)
         effects: list[Effect] = list(self._state(Trigger.AUDIO))
         if turn is not None:
+            if turn.first_audio is None:
+                turn.first_audio = self.now
+            turn.last_audio = self.now
             effects.append(Audio(turn.number, response_id, item_id, data))
         return effects
 
@@ -760,9 +797,11 @@ class VoiceCore:
             return self._pump()
         _add_usage(turn.usage, field(response, "usage"))
         turn.status = status
+        turn.response_done = self.now
         effects: list[Effect] = []
         if calls and status == "completed" and turn.interruption is None:
             turn.phase = Phase.TOOLS
+            turn.tools_started = self.now
             self._tools_running += 1
             effects.extend(self._state(Trigger.TOOL_CALLS))
             effects.append(RunTools(turn.number, tuple(calls)))
@@ -899,6 +938,16 @@ class VoiceCore:
             interruption=turn.interruption,
             input_item_ids=tuple(turn.input_item_ids),
             item_ids=tuple(turn.output_item_ids),
+            timings=TurnTimings(
+                speech_ended=turn.speech_ended,
+                response_created=turn.response_created,
+                first_audio=turn.first_audio,
+                last_audio=turn.last_audio,
+                response_done=turn.response_done,
+                tools_s=turn.tools_s,
+                interrupted=turn.interrupted_at,
+                heard_ms=turn.interruption.audio_end_ms if turn.interruption is not None else None,
+            ),
         )
 
     def _part_order(self, key: tuple[str, int]) -> tuple[int, int]:
@@ -956,6 +1005,7 @@ class VoiceCore:
             if source == "user" and requested_turn is not None and requested_turn.interruption is None:
                 # Asked for and not begun: cancel it as soon as it begins.
                 requested_turn.interruption = Interruption(source, None, None, None, cancelled=True)
+                requested_turn.interrupted_at = self.now
                 return [*self._state(Trigger.INTERRUPTED), Emit("interrupted", (requested_turn.interruption,))]
             return []
         active_turn = self._turn_of(active) if active is not None else None
@@ -1009,6 +1059,7 @@ class VoiceCore:
             interrupted = (active_turn is not None and turn is active_turn) or turn.phase is Phase.TOOLS
             if interrupted or (requested_turn is not None and turn is requested_turn):
                 turn.interruption = interruption
+                turn.interrupted_at = self.now
         effects.extend(self._state(Trigger.INTERRUPTED))
         effects.append(Emit("interrupted", (interruption,)))
         return effects

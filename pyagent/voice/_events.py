@@ -33,6 +33,7 @@ EVENTS: Mapping[str, str] = {
     "function_call": "(call: ToolCallRecord)  # after the tool ran",
     "state_changed": "(new: SessionState, old: SessionState)",
     "interrupted": "(interruption: Interruption)  # the item heard, the ms heard, the items deleted",
+    "dtmf": "(digit: str)  # a key the caller pressed, from a phone bridge (pyagent.telephony)",
     "error": "(error: Exception)",
 }
 

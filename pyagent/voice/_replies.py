@@ -15,8 +15,9 @@ import dataclasses
 import sys
 from typing import Any, Literal
 
+from pyagent.audio import AudioFormat
 from pyagent.voice._audio_io import OutputConverter
-from pyagent.voice._config import AudioSettings
+from pyagent.voice._config import SERVICE_AUDIO, AudioSettings
 from pyagent.voice._results import Outbox, ResponseChunk, TurnOutcome, VoiceResponse
 
 __all__ = ["Replies"]
@@ -41,10 +42,12 @@ class Replies:
 
     Args:
         settings: the user's audio format, which replies are converted to.
+        wire: the format the service sends its audio in (the connection's wire format).
     """
 
-    def __init__(self, settings: AudioSettings) -> None:
+    def __init__(self, settings: AudioSettings, wire: AudioFormat = SERVICE_AUDIO.format) -> None:
         self.settings = settings
+        self.wire = wire
         self.outbox = Outbox()
         self._audio: dict[int, _TurnAudio] = {}
         self._ended: dict[int, asyncio.Future[None]] = {}
@@ -110,7 +113,7 @@ class Replies:
     def _turn_audio(self, turn: int) -> _TurnAudio:
         audio = self._audio.get(turn)
         if audio is None:
-            audio = self._audio[turn] = _TurnAudio(OutputConverter(self.settings))
+            audio = self._audio[turn] = _TurnAudio(OutputConverter(self.settings, self.wire))
         return audio
 
     def _to_outbox(self, turn: int) -> bool:
@@ -135,7 +138,7 @@ class Replies:
 
     def finish(self, outcome: TurnOutcome) -> tuple[VoiceResponse, bytes]:
         """The turn's answer, and the audio tail the converter still held (already part of the answer)."""
-        audio = self._audio.pop(outcome.turn, None) or _TurnAudio(OutputConverter(self.settings))
+        audio = self._audio.pop(outcome.turn, None) or _TurnAudio(OutputConverter(self.settings, self.wire))
         tail = audio.converter.flush()
         if tail:
             audio.chunks.append(tail)

@@ -19,7 +19,7 @@ from pyagent.voice._bargein import Interruption
 from pyagent.voice._config import AudioEncoding, AudioSettings
 from pyagent.voice._tools import ToolCallRecord
 
-__all__ = ["Outbox", "ResponseChunk", "ToolCallRecord", "TurnOutcome", "VoiceResponse"]
+__all__ = ["Outbox", "ResponseChunk", "ToolCallRecord", "TurnOutcome", "TurnTimings", "VoiceResponse"]
 
 logger = logging.getLogger("pyagent.voice")
 
@@ -45,6 +45,77 @@ class ResponseChunk:
     item_id: str = ""
 
 
+def _ms(start: float | None, end: float | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(0, round((end - start) * 1000))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TurnTimings:
+    """When a turn's moments happened, in seconds of the session's clock (``VoiceSession(clock=...)``; the
+    monotonic clock by default), and the waits between them in milliseconds. None where a moment did not happen
+    (a text-only answer has no audio; an answer the user did not interrupt has no barge-in).
+
+    Attributes:
+        speech_ended: the end of the user's turn: the service's ``input_audio_buffer.speech_stopped`` for a turn its
+            turn detection ended, else when the caller's code ended it (``respond()``, ``send_audio(commit=True)``,
+            ``send_text()``).
+        response_created: the first ``response.created`` of the turn.
+        first_audio: the first assistant audio received.
+        last_audio: the last assistant audio received.
+        response_done: the last ``response.done`` of the turn.
+        tools_s: seconds spent running tools (the turn's tool calls, one after the other).
+        interrupted: when the user barged in, if they did.
+        heard_ms: how much of the item being heard was played at the barge-in (the truncation's ``audio_end_ms``).
+    """
+
+    speech_ended: float | None = None
+    response_created: float | None = None
+    first_audio: float | None = None
+    last_audio: float | None = None
+    response_done: float | None = None
+    tools_s: float = 0.0
+    interrupted: float | None = None
+    heard_ms: int | None = None
+
+    @property
+    def response_latency_ms(self) -> int | None:
+        """End of the user's speech to ``response.created``."""
+        return _ms(self.speech_ended, self.response_created)
+
+    @property
+    def first_audio_latency_ms(self) -> int | None:
+        """End of the user's speech to the first audio of the answer: how long the user waited to hear it."""
+        return _ms(self.speech_ended, self.first_audio)
+
+    @property
+    def audio_ms(self) -> int | None:
+        """First to last audio received (how long the answer took to arrive, not to play)."""
+        return _ms(self.first_audio, self.last_audio)
+
+    @property
+    def duration_ms(self) -> int | None:
+        """End of the user's speech (else ``response.created``) to the last ``response.done``."""
+        return _ms(self.speech_ended if self.speech_ended is not None else self.response_created, self.response_done)
+
+    @property
+    def tools_ms(self) -> int:
+        """Milliseconds spent running tools."""
+        return round(self.tools_s * 1000)
+
+    def to_dict(self) -> dict[str, int | None]:
+        """The waits in milliseconds, for logs and traces."""
+        return {
+            "response_latency_ms": self.response_latency_ms,
+            "first_audio_latency_ms": self.first_audio_latency_ms,
+            "audio_ms": self.audio_ms,
+            "duration_ms": self.duration_ms,
+            "tools_ms": self.tools_ms,
+            "heard_ms": self.heard_ms,
+        }
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class TurnOutcome:
     """Everything about a finished turn but its audio: what the voice core reports when a turn ends."""
@@ -60,6 +131,7 @@ class TurnOutcome:
     interruption: Interruption | None
     input_item_ids: tuple[str, ...]
     item_ids: tuple[str, ...]
+    timings: TurnTimings = TurnTimings()
 
 
 class VoiceResponse:
@@ -82,6 +154,8 @@ class VoiceResponse:
         item_ids: the items the responses produced (messages and function calls), in order.
         interrupted: True when the user barged in or ``interrupt()`` was called.
         interruption: the barge-in's details (item heard, milliseconds, deleted items), when interrupted.
+        timings: when the turn's moments happened and how long the user waited (:class:`TurnTimings`), on the
+            session's clock.
         audio_end_ms: how much of the interrupted item's audio was played, as sent in the truncation.
         sample_rate: the audio's rate (Hz).
         channels: the audio's channels.
@@ -100,6 +174,7 @@ class VoiceResponse:
         "sample_rate",
         "status",
         "text",
+        "timings",
         "tool_calls",
         "transcript",
         "usage",
@@ -117,6 +192,7 @@ class VoiceResponse:
         self.input_item_ids = outcome.input_item_ids
         self.item_ids = outcome.item_ids
         self.interruption = outcome.interruption
+        self.timings = outcome.timings
         self.sample_rate = settings.sample_rate
         self.channels = settings.channels
         self.format: AudioEncoding = settings.format

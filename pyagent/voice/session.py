@@ -21,24 +21,36 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callab
 from types import TracebackType
 from typing import Any, TypeVar
 
-from pyagent.audio import Clock, PlaybackClock, VadEvent, VoiceActivityDetector, check_devices
+from pyagent.audio import (
+    AudioFormat,
+    Clock,
+    MonotonicClock,
+    PlaybackClock,
+    VadEvent,
+    VoiceActivityDetector,
+    check_devices,
+)
 from pyagent.realtime import ConnectionClosed, RealtimeConnection, connect
 from pyagent.realtime.dialects import Dialect, resolve_dialect
 from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
 from pyagent.realtime.errors import EventDecodeError
 from pyagent.realtime.events import InvalidEvent
+from pyagent.voice import _observer
 from pyagent.voice._agent import Agent
 from pyagent.voice._audio_io import FrameCarry, InputConverter, decode_user_audio, encode_user_audio, microphone
 from pyagent.voice._bargein import Interruption
 from pyagent.voice._config import (
-    SERVICE_SAMPLE_RATE,
+    SERVICE_AUDIO,
     AudioSettings,
     TurnDetectionSettings,
+    WireAudio,
     build_flat_session,
     check_session_arguments,
+    choose_wire_audio,
     resolve_endpoint,
     resolve_model,
 )
+from pyagent.voice._context import running_tools_for
 from pyagent.voice._conversation import Conversation
 from pyagent.voice._core import (
     Audio,
@@ -84,7 +96,8 @@ AudioSource = AsyncIterable[bytes]
 UserAudio = bytes | bytearray | memoryview | Iterable[bytes] | AsyncIterable[bytes]
 """A user turn's audio for :meth:`VoiceSession.respond`: the whole turn, or its chunks as they come."""
 
-_APPEND_BYTES = SERVICE_SAMPLE_RATE * 2 * 500 // 1000  # 500 ms of service audio per input_audio_buffer.append
+_APPEND_MS = 500  # the most user audio one input_audio_buffer.append carries
+_DTMF_DIGITS = "0123456789*#ABCD"
 _SETUP_TIMEOUT = 15.0  # seconds for session.created / session.updated after the socket opens
 
 
@@ -145,7 +158,8 @@ class VoiceSession:
         dialect: ``"auto"``, ``"openai"``, ``"azure-openai"``, ``"azure-openai-ga"`` or ``"voicelive"``.
         audio_source: where :meth:`listen` reads the user's audio: an async iterable of chunks in the session's
             audio format (default: the microphone, with the ``devices`` extra).
-        clock: the time source of the playback clock (a ``ManualClock`` in tests).
+        clock: the session's time source: of the playback clock and of each turn's timings (a ``ManualClock`` in
+            tests).
         transcription_model: the service's model for transcribing the user, or None for no user transcripts.
         connect_options: extra keyword arguments for :func:`pyagent.realtime.connect` (``api_version``,
             ``connection_options``, ``headers``...).
@@ -201,24 +215,36 @@ class VoiceSession:
         self._audio_source = audio_source
         self._machine = StateMachine()
         self._emitter = EventEmitter()
-        self._playback = PlaybackClock(SERVICE_SAMPLE_RATE, clock=clock)
+        self._clock: Clock = clock if clock is not None else MonotonicClock()
+        self._wire: WireAudio = SERVICE_AUDIO
+        self._playback = PlaybackClock(SERVICE_AUDIO.format.sample_rate, clock=self._clock)
         self._conn: RealtimeConnection | None = None
         self._closed_error: SessionClosedError | None = None
         # The connection's redaction (its credentials, in every form), kept after it closes: what the session logs
         # or raises of text it did not make itself goes through it.
         self._redact: Callable[[str], str] = str
+        self.context: dict[str, Any] = {}
+        """The application's own values for this conversation, for handlers and tools (:func:`current_session`):
+        ``pyagent.telephony`` puts the phone call's ids under ``"call"``."""
         self._reset_connection_state()
 
     def _reset_connection_state(self) -> None:
+        wire = self._wire.format
         self._core = VoiceCore(
-            self._playback, server_turn_detection=self._turn_detection.enabled, machine=self._machine
+            self._playback,
+            server_turn_detection=self._turn_detection.enabled,
+            input_bytes_per_second=wire.bytes_per_second,
+            output_bytes_per_second=wire.bytes_per_second,
+            machine=self._machine,
         )
-        self._replies = Replies(self._audio)
+        self._replies = Replies(self._audio, wire)
         self._reader: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._input = InputConverter(self._audio)
+        self._input = InputConverter(self._audio, wire)
+        self._append_bytes = wire.ms_to_bytes(_APPEND_MS)
         self._requests: dict[str, asyncio.Future[None]] = {}
         self._closed = asyncio.Event()  # set when this connection's session ends
+        self._watch: _observer.SessionWatch | None = None  # an observer's (pyagent.telemetry), or None
 
     def __repr__(self) -> str:
         return f"VoiceSession(model={self._model!r}, voice={self._voice!r}, state={self.state.name})"
@@ -275,6 +301,13 @@ class VoiceSession:
         return self._audio
 
     @property
+    def wire_audio_format(self) -> AudioFormat:
+        """The audio format on the wire, chosen at ``connect()``: the user's own when the service speaks it (G.711 at
+        8 kHz everywhere, PCM16 at 24 kHz, Voice Live's 8 and 16 kHz PCM16), so nothing is converted; else PCM16
+        24 kHz mono. :attr:`playback` counts in it."""
+        return self._wire.format
+
+    @property
     def sample_rate(self) -> int:
         """The rate of the user's audio."""
         return self._audio.sample_rate
@@ -286,8 +319,9 @@ class VoiceSession:
 
     @property
     def playback(self) -> PlaybackClock:
-        """The assistant's audio as played (24 kHz PCM16 mono): a speaker sink reads from it, and barge-in truncates
-        at what was read; with no sink, playback is simulated in real time (see the class's notes)."""
+        """The assistant's audio as played, in the wire format (:attr:`wire_audio_format`): a speaker sink reads
+        from it, or a phone bridge sends it (``PlaybackClock.use_carrier``), and barge-in truncates at what was
+        played; with neither, playback is simulated in real time (see the class's notes)."""
         return self._playback
 
     # ------------------------------------------------------------------------------------------------ events
@@ -297,8 +331,8 @@ class VoiceSession:
 
         Events: ``speech_started()``, ``speech_ended()``, ``response_started()``, ``transcript_available(text,
         role, item_id)``, ``response_done(response)``, ``audio(data)``, ``function_call(call)``,
-        ``state_changed(new, old)``, ``interrupted(interruption)``, ``error(error)``. A handler may take fewer
-        arguments than its event carries. A handler that raises is logged and the session goes on.
+        ``state_changed(new, old)``, ``interrupted(interruption)``, ``dtmf(digit)``, ``error(error)``. A handler
+        may take fewer arguments than its event carries. A handler that raises is logged and the session goes on.
 
         Raises:
             ValueError: an unknown event name.
@@ -349,6 +383,10 @@ class VoiceSession:
     ) -> None:
         """Set the format of the audio the user sends and receives; the session converts to and from the service's.
 
+        The next ``connect()`` asks the service for this format on the wire when it speaks it (G.711 at 8 kHz on
+        every dialect, PCM16 at 24 kHz, Voice Live's 8 and 16 kHz PCM16), and then converts nothing in either
+        direction; a connected session keeps its wire format and converts.
+
         Args:
             sample_rate: 8000 to 48000 Hz (G.711 formats are 8000 Hz and default to it).
             channels: 1 or 2.
@@ -358,8 +396,22 @@ class VoiceSession:
             ConfigurationError: an unsupported combination.
         """
         self._audio = self._audio.replace(sample_rate=sample_rate, channels=channels, format=format)
-        self._input = InputConverter(self._audio)
         self._replies.settings = self._audio
+        if self.state not in (SessionState.IDLE, SessionState.DISCONNECTED):  # else connect() builds it for its wire
+            self._input = InputConverter(self._audio, self._wire.format)
+
+    async def notify_dtmf(self, digit: str) -> None:
+        """A key the caller pressed on the phone (a phone bridge calls it): the ``dtmf(digit)`` handlers run.
+
+        Args:
+            digit: one of ``0``-``9``, ``*``, ``#``, ``A``-``D`` (RFC 4733's DTMF events).
+
+        Raises:
+            ConfigurationError: anything else.
+        """
+        if len(digit) != 1 or digit not in _DTMF_DIGITS:
+            raise ConfigurationError(f"a DTMF digit is one of {_DTMF_DIGITS}, not {digit!r}")
+        await self._emitter.emit("dtmf", digit)
 
     def set_audio_source(self, source: AudioSource | None) -> None:
         """Where :meth:`listen` reads from: an async iterable of chunks in the session's format; None for the
@@ -374,6 +426,7 @@ class VoiceSession:
             language=self.language,
             transcription_model=self._transcription_model,
             agent_fields=self.agent.session_fields() if self.agent else None,
+            audio_fields=self._wire.fields,
         )
 
     async def _update_session(self, flat: Mapping[str, Any]) -> None:
@@ -424,9 +477,11 @@ class VoiceSession:
         model = resolve_model(self._model, dialect.name)
         if model != self._model:
             logger.debug("model %r stands for %s's current realtime model: %s", self._model, dialect.name, model)
+        self._wire = choose_wire_audio(self._audio, dialect)
         self._reset_connection_state()
         self._closed_error = None
-        self._playback.reset()
+        wire = self._wire.format
+        self._playback.reset(sample_rate=wire.sample_rate, encoding=wire.encoding)
         await self._emit_state(Trigger.CONNECT)
         try:
             conn = await connect(
@@ -441,6 +496,8 @@ class VoiceSession:
             raise
         self._conn = conn
         self._redact = conn.redact
+        observer = _observer.current()
+        self._watch = observer.session_connected(self, conn, model) if observer is not None else None
         try:
             async with asyncio.timeout(_SETUP_TIMEOUT):
                 first = await conn.recv()
@@ -450,7 +507,7 @@ class VoiceSession:
                     raise service_error(detail, "the service refused the session")
                 if name != "session.created":
                     raise ResponseError(f"the service's first event was {first.type!r}, not session.created")
-                self._core.receive(name, first)
+                self._core.receive(name, first, now=self._clock.now())
                 self._reader = asyncio.create_task(self._read_loop(conn), name="pyagent-voice-reader")
                 await self._update_session(self._flat_session())
         except BaseException as exc:
@@ -498,6 +555,9 @@ class VoiceSession:
             self._requests.pop(event_id, None)
         self._replies.close(closed)
         await self._carry_out(effects)
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.closed(None if by_user else closed)
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
@@ -529,11 +589,14 @@ class VoiceSession:
             raise _closed_error(exc) from exc
         self._core.sent(event)
 
-    async def _append(self, service_audio: bytes) -> None:
-        for start in range(0, len(service_audio), _APPEND_BYTES):
-            await self._send(
-                {"type": "input_audio_buffer.append", "audio": service_audio[start : start + _APPEND_BYTES]}
-            )
+    async def _append(self, wire_audio: bytes) -> None:
+        size = self._append_bytes
+        if len(wire_audio) <= size:
+            if wire_audio:
+                await self._send({"type": "input_audio_buffer.append", "audio": wire_audio})
+            return
+        for start in range(0, len(wire_audio), size):
+            await self._send({"type": "input_audio_buffer.append", "audio": wire_audio[start : start + size]})
 
     async def send_audio(self, audio_data: bytes, commit: bool = True) -> None:
         """Send the user's audio (in the session's audio format).
@@ -556,7 +619,7 @@ class VoiceSession:
 
     async def _caller_turn(self, audio: UserAudio, *, claim: bool) -> int:
         """Open a turn, send its audio, end it on the wire; return its number once ended."""
-        number, effects = self._core.open_turn()
+        number, effects = self._core.open_turn(now=self._clock.now())
         self._replies.open(number, claim=claim)
         await self._carry_out(effects)
         try:
@@ -567,7 +630,7 @@ class VoiceSession:
             await self._carry_out(self._core.abandon_turn(number))
             raise
         conn = self._require_conn()
-        await self._carry_out(self._core.end_turn(number, conn.dialect.session_to_wire({})))
+        await self._carry_out(self._core.end_turn(number, conn.dialect.session_to_wire({}), now=self._clock.now()))
         await self._replies.wait_ended(number)
         return number
 
@@ -579,7 +642,7 @@ class VoiceSession:
             SessionClosedError: the connection closed.
         """
         self._check("send_text")
-        number, effects = self._core.text_turn(text)
+        number, effects = self._core.text_turn(text, now=self._clock.now())
         self._replies.open(number, claim=False)
         await self._carry_out(effects)
 
@@ -651,7 +714,7 @@ class VoiceSession:
             SessionClosedError: the connection closed.
         """
         self._check("interrupt")
-        interrupted, effects = self._core.interrupt("user")
+        interrupted, effects = self._core.interrupt("user", now=self._clock.now())
         await self._carry_out(effects)
         return interrupted
 
@@ -721,7 +784,7 @@ class VoiceSession:
         async with contextlib.aclosing(detected()) as events:  # closes the detector's loop, never the source
             async for event in events:
                 if event.kind == "speech_started":
-                    await self._carry_out(self._core.local_speech_started())
+                    await self._carry_out(self._core.local_speech_started(now=self._clock.now()))
                 else:
                     await self._emitter.emit("speech_ended")
                     return encode_user_audio(event.audio, settings)
@@ -759,6 +822,8 @@ class VoiceSession:
     async def _carry_out(self, effects: list[Effect]) -> None:
         """Carry out the core's effects, in order."""
         for effect in effects:
+            if self._watch is not None:
+                self._watch.effect(effect)
             if isinstance(effect, Send):
                 try:
                     await self._send(effect.event)
@@ -797,15 +862,19 @@ class VoiceSession:
                         waiter.set_exception(effect.error)
 
     async def _run_tools(self, run: RunTools) -> None:
+        running_tools_for(self)  # this task's context: current_session() inside the tools
         records: list[ToolCallRecord] = []
         try:
             for call in run.calls:
+                watch = self._watch.tool(run.turn, call.call_id, call.name, call.arguments) if self._watch else None
                 record = await (self.agent or Agent()).run_tool_call(call.name, call.call_id, call.arguments)
+                if watch is not None:
+                    watch.finished(record)
                 records.append(record)
                 await self._emitter.emit("function_call", record)
         finally:
             if self._conn is not None:
-                await self._carry_out(self._core.tools_done(run.turn, records))
+                await self._carry_out(self._core.tools_done(run.turn, records, now=self._clock.now()))
 
     async def _read_loop(self, conn: RealtimeConnection) -> None:
         error: SessionClosedError
@@ -832,7 +901,7 @@ class VoiceSession:
             if isinstance(event, InvalidEvent):
                 logger.warning("the service sent a %s that does not fit its schema: %s", event.type, event.error)
                 payload = _raw_mapping(event.raw)
-            await self._carry_out(self._core.receive(name, payload))
+            await self._carry_out(self._core.receive(name, payload, now=self._clock.now()))
         if self._reader is asyncio.current_task():  # not when disconnect() cancelled it: that shutdown is under way
             self._reader = None
             logger.info("voice session %s: %s", self.session_id, error)

@@ -328,3 +328,116 @@ def test_matches_a_millisecond_by_millisecond_model(ops: list[tuple[object, ...]
             assert playback.truncate_ms(*key) == model.played.get(key, 0) // MS
         assert playback.pending_bytes == sum(int(left) for _, left in model.queue)  # type: ignore[call-overload]
         assert playback.current == (model.queue[0][0] if model.queue else None)
+
+
+# -- a carrier (a phone line) plays the audio ---------------------------------------------------------------------
+
+
+def test_a_carrier_hears_only_what_it_acknowledged() -> None:
+    """Twilio's marks: sent audio is in flight until a mark after it comes back."""
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.use_carrier()
+    assert playback.sink_driven
+    assert playback.mode == "carrier"
+    playback.enqueue("item_a", 0, audio(100))
+    first = playback.send(20 * MS)
+    assert len(first) == 20 * MS
+    assert playback.sent_position == 20 * MS
+    second = playback.send(200 * MS)  # only 80 ms left to send
+    assert len(second) == 80 * MS
+    assert first + second == audio(100)
+    clock.advance(5.0)  # time alone plays nothing: the carrier tells
+    assert playback.played_ms("item_a", 0) == 0
+    assert playback.is_playing
+    assert playback.pending_ms == 100
+    assert playback.in_flight_bytes == 100 * MS
+    assert playback.heard_up_to(20 * MS) == 20 * MS
+    assert playback.played_ms("item_a", 0) == 20
+    assert playback.heard_up_to(10 * MS) == 0  # an old position again: nothing new
+    assert playback.heard_up_to(100 * MS) == 80 * MS
+    assert playback.truncate_ms("item_a", 0) == 100
+    assert not playback.is_playing
+    assert playback.current is None
+
+
+def test_audio_cleared_in_flight_is_never_heard_even_when_acknowledged_after() -> None:
+    """Twilio answers a clear by echoing every pending mark at once: those marks count nothing."""
+    playback = PlaybackClock(clock=ManualClock())
+    playback.use_carrier()
+    playback.enqueue("item_a", 0, audio(60))
+    playback.enqueue("item_b", 0, audio(60))
+    marks = []
+    while chunk := playback.send(20 * MS):
+        marks.append(playback.sent_position)
+        assert len(chunk) == 20 * MS
+    assert playback.current == ("item_a", 0)
+    playback.heard_up_to(marks[1])  # 40 ms of item_a heard
+    assert playback.clear() == 80 * MS
+    for mark in marks:  # the pending marks come back after the clear
+        assert playback.heard_up_to(mark) == 0
+    assert playback.truncate_ms("item_a", 0) == 40
+    assert playback.played_ms("item_b", 0) == 0
+    # New audio after the clear is counted from its own positions.
+    playback.enqueue("item_c", 0, audio(20))
+    playback.send(20 * MS)
+    assert playback.heard_up_to(marks[-1]) == 0  # an old mark never reaches new audio
+    assert playback.heard_up_to(playback.sent_position) == 20 * MS
+    assert playback.played_ms("item_c", 0) == 20
+
+
+def test_a_carrier_that_tells_nothing_plays_in_real_time_from_what_was_sent() -> None:
+    """Azure Communication Services: audio sent into an idle line is heard at the sample rate."""
+    clock = ManualClock()
+    playback = PlaybackClock(clock=clock)
+    playback.use_carrier(acknowledged=False)
+    playback.enqueue("item_a", 0, audio(500))
+    clock.advance(0.2)  # queued, not sent: not playing on the line yet
+    assert playback.played_ms("item_a", 0) == 0
+    playback.send(300 * MS)
+    clock.advance(0.1)
+    assert playback.played_ms("item_a", 0) == 100
+    playback.send(200 * MS)  # sent while the line plays: it follows on
+    clock.advance(0.3)
+    assert playback.played_ms("item_a", 0) == 400
+    assert playback.clear() == 100 * MS
+    clock.advance(1.0)
+    assert playback.truncate_ms("item_a", 0) == 400
+    playback.enqueue("item_b", 0, audio(100))
+    clock.advance(1.0)
+    playback.send(100 * MS)  # into an idle line: starts now
+    clock.advance(0.05)
+    assert playback.played_ms("item_b", 0) == 50
+
+
+def test_g711_is_counted_in_its_own_units() -> None:
+    """µ-law at 8 kHz is 8 bytes a millisecond: the clock of a call whose service speaks G.711 on the wire."""
+    clock = ManualClock()
+    playback = PlaybackClock(8000, clock=clock, encoding="g711_ulaw")
+    assert playback.audio_format.bytes_per_second == 8000
+    playback.enqueue("item_a", 0, bytes(range(256)) * 5)  # 1,280 bytes: 160 ms
+    assert playback.received_ms("item_a", 0) == 160
+    clock.advance(0.1)
+    assert playback.played_ms("item_a", 0) == 100
+    assert len(playback.read(7)) == 7  # one byte a sample: no rounding to pairs
+    assert "g711_ulaw" in repr(playback)
+    playback.reset(sample_rate=24000, encoding="pcm16")
+    assert playback.audio_format.bytes_per_second == 48000
+    assert playback.mode == "virtual"
+    with pytest.raises(AudioFormatError, match="not a whole number"):
+        playback.enqueue("item_a", 0, b"\x00")
+
+
+def test_a_sink_and_a_carrier_are_exclusive() -> None:
+    playback = PlaybackClock(clock=ManualClock())
+    with pytest.raises(AudioError, match="use_carrier"):
+        playback.send(10)
+    playback.read(10)
+    with pytest.raises(AudioError, match="sink already"):
+        playback.use_carrier()
+    other = PlaybackClock(clock=ManualClock())
+    other.use_carrier()
+    with pytest.raises(AudioError, match="send\\(\\)"):
+        other.read(10)
+    other.reset()
+    assert other.mode == "virtual"

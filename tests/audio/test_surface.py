@@ -32,7 +32,7 @@ CONTRACT = {
     "Clock": None,
     "MonotonicClock": [],
     "ManualClock": ["start"],
-    "PlaybackClock": ["sample_rate", "clock"],
+    "PlaybackClock": ["sample_rate", "clock", "encoding"],
     "VoiceActivityDetector": ["sample_rate", "threshold", "prefix_padding_ms", "silence_duration_ms"],
     "VadEvent": None,
     "AudioError": None,

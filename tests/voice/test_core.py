@@ -374,3 +374,53 @@ def test_closing_idle(by_user: bool) -> None:
     driver.run(driver.core.closed(closed, by_user=by_user))
     assert driver.core.closed_error is (None if by_user else closed)
     assert driver.emitted("error") == ([] if by_user else [(closed,)])
+
+
+# --------------------------------------------------------------------------------------------------- timings
+
+
+def test_a_turns_moments_are_stamped_with_the_time_it_is_told() -> None:
+    driver = CoreDriver()
+    core = driver.core
+    driver.run(core.receive("input_audio_buffer.speech_started", {"audio_start_ms": 0, "item_id": "u1"}, now=10.0))
+    driver.run(core.receive("input_audio_buffer.speech_stopped", {"audio_end_ms": 900, "item_id": "u1"}, now=11.0))
+    driver.run(core.receive("input_audio_buffer.committed", {"item_id": "u1", "previous_item_id": None}, now=11.02))
+    created = {"response": {"id": "resp_1", "status": "in_progress"}}
+    driver.run(core.receive("response.created", created, now=11.25))
+    delta = {"response_id": "resp_1", "item_id": "a1", "output_index": 0, "content_index": 0, "delta": pcm(100)}
+    driver.run(core.receive("response.output_audio.delta", delta, now=11.5))
+    driver.run(core.receive("response.output_audio.delta", delta, now=11.9))
+    call = {"id": "c", "type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"}
+    driver.run(
+        core.receive("response.done", {"response": {"id": "resp_1", "status": "completed", "output": [call]}}, now=12.0)
+    )
+    driver.run(core.tools_done(1, [ToolCallRecord("call_1", "f", "{}", "ok")], now=12.4))
+    driver.run(core.receive("response.created", {"response": {"id": "resp_2"}}, now=12.6))
+    driver.run(core.receive("response.done", {"response": {"id": "resp_2", "status": "completed"}}, now=13.0))
+    (outcome,) = driver.finished()
+    timings = outcome.timings
+    assert (timings.speech_ended, timings.response_created, timings.first_audio, timings.last_audio) == (
+        11.0,
+        11.25,
+        11.5,
+        11.9,
+    )
+    assert timings.response_done == 13.0
+    assert (timings.response_latency_ms, timings.first_audio_latency_ms, timings.audio_ms) == (250, 500, 400)
+    assert (timings.duration_ms, timings.tools_ms, timings.heard_ms, timings.interrupted) == (2000, 400, None, None)
+
+
+def test_a_barge_in_is_stamped_with_what_was_heard() -> None:
+    driver = CoreDriver()
+    number, effects = driver.core.text_turn("hello", now=5.0)
+    driver.run(effects)
+    driver.run(driver.core.receive("response.created", {"response": {"id": "resp_1"}}, now=5.2))
+    delta = {"response_id": "resp_1", "item_id": "a1", "output_index": 0, "content_index": 0, "delta": pcm(1000)}
+    driver.run(driver.core.receive("response.output_audio.delta", delta, now=5.3))
+    driver.clock.advance(0.3)
+    driver.run(driver.core.interrupt(now=5.6)[1])
+    driver.run(driver.core.receive("response.done", {"response": {"id": "resp_1", "status": "cancelled"}}, now=5.7))
+    (outcome,) = driver.finished()
+    assert outcome.turn == number
+    assert (outcome.timings.speech_ended, outcome.timings.interrupted, outcome.timings.heard_ms) == (5.0, 5.6, 300)
+    assert outcome.timings.to_dict()["heard_ms"] == 300

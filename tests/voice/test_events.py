@@ -20,6 +20,7 @@ def test_the_events_the_issue_names() -> None:
         "function_call",
         "state_changed",
         "interrupted",
+        "dtmf",  # issue 16: a key the caller pressed on a phone call
         "error",
     }
 
