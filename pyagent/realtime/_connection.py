@@ -307,7 +307,19 @@ class RealtimeConnection:
             EventValidationError: a known event that does not fit its schema; nothing was sent.
             ConnectionClosed: the connection is closed.
         """
-        await self.send_encoded((encode_client_event(event),))
+        frame = encode_client_event(event)
+        if self._send_lock.locked():
+            await self.send_encoded((frame,))  # after the batch being sent: none of its events is cut off
+        else:
+            # One frame, and no batch halfway through: websockets writes a whole message before it awaits, so the
+            # lock would guard nothing (a lock round trip and a coroutine fewer for every audio chunk).
+            failure: ConnectionClosed | None = None
+            try:
+                await self._ws.send(frame, text=True)
+            except websockets.ConnectionClosed as exc:
+                failure = self._closed_error(exc)
+            if failure is not None:
+                raise failure  # outside the except block: websockets' exception stays out of __context__
         if self._watch is not None:
             kind = event.get("type") if isinstance(event, Mapping) else getattr(event, "type", None)
             self._watch.sent(kind if isinstance(kind, str) else "")
