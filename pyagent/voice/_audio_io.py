@@ -81,6 +81,8 @@ class FrameCarry:
 
     def whole(self, chunk: bytes) -> bytes:
         """The whole frames of what came so far."""
+        if not self._carry and type(chunk) is bytes and not len(chunk) % self._frame:
+            return chunk  # the common case, every chunk whole: no copy
         data = self._carry + bytes(chunk)
         cut = len(data) - len(data) % self._frame
         data, self._carry = data[:cut], data[cut:]

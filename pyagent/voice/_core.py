@@ -325,9 +325,9 @@ class VoiceCore:
         if kind == "input_audio_buffer.append":
             audio = event.get("audio")
             if isinstance(audio, bytes | bytearray | memoryview):
-                self._appended_bytes += len(audio)
+                self.sent_audio(len(audio))
             elif isinstance(audio, str):
-                self._appended_bytes += len(audio) * 3 // 4
+                self.sent_audio(len(audio) * 3 // 4)
         elif kind == "input_audio_buffer.commit":
             self._committed_ms.append(self._appended_bytes * 1000 // self.input_bytes_per_second)
             self._appended_bytes = 0
@@ -342,6 +342,11 @@ class VoiceCore:
             self._requests[event_id] = kind
             while len(self._requests) > _MAX_REQUESTS:
                 self._requests.popitem(last=False)
+
+    def sent_audio(self, n_bytes: int) -> None:
+        """The session appended ``n_bytes`` of the user's audio (wire format): what :meth:`sent` counts of an
+        ``input_audio_buffer.append``, told without the event (the session sends its audio as typed events)."""
+        self._appended_bytes += n_bytes
 
     def session_update(self, wire_session: Mapping[str, Any]) -> Send:
         """A ``session.update`` with a fresh ``event_id``; its answer comes as :class:`RequestDone`."""

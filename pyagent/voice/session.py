@@ -34,7 +34,7 @@ from pyagent.realtime import ConnectionClosed, RealtimeConnection, connect
 from pyagent.realtime.dialects import Dialect, resolve_dialect
 from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
 from pyagent.realtime.errors import EventDecodeError
-from pyagent.realtime.events import InvalidEvent
+from pyagent.realtime.events import InputAudioBufferAppend, InvalidEvent
 from pyagent.voice import _observer
 from pyagent.voice._agent import Agent
 from pyagent.voice._audio_io import FrameCarry, InputConverter, decode_user_audio, encode_user_audio, microphone
@@ -593,10 +593,20 @@ class VoiceSession:
         size = self._append_bytes
         if len(wire_audio) <= size:
             if wire_audio:
-                await self._send({"type": "input_audio_buffer.append", "audio": wire_audio})
+                await self._send_audio(wire_audio)
             return
         for start in range(0, len(wire_audio), size):
-            await self._send({"type": "input_audio_buffer.append", "audio": wire_audio[start : start + size]})
+            await self._send_audio(wire_audio[start : start + size])
+
+    async def _send_audio(self, wire_audio: bytes) -> None:
+        """One ``input_audio_buffer.append``, as a typed event: the codec encodes a Struct in one call where it first
+        checks a mapping against its Struct, and a phone call sends fifty a second."""
+        conn = self._require_conn()
+        try:
+            await conn.send(InputAudioBufferAppend(audio=wire_audio))
+        except ConnectionClosed as exc:
+            raise _closed_error(exc) from exc
+        self._core.sent_audio(len(wire_audio))
 
     async def send_audio(self, audio_data: bytes, commit: bool = True) -> None:
         """Send the user's audio (in the session's audio format).

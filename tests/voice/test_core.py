@@ -247,6 +247,18 @@ def test_without_turn_detection_the_caller_commits() -> None:
     assert driver.core.conversation.snapshot(driver.core.conversation.ordered()[0]).audio_ms == 700
 
 
+def test_audio_told_without_the_event_counts_as_an_append() -> None:
+    # The session sends its audio as typed events and tells the core only their length.
+    driver = CoreDriver(server_turn_detection=False)
+    number, effects = driver.core.open_turn()
+    driver.run(effects)
+    driver.core.sent_audio(len(pcm(300)))
+    driver.core.sent({"type": "input_audio_buffer.append", "audio": pcm(400)})
+    driver.run(driver.core.end_turn(number, {}))
+    driver.committed("item_u0", None)
+    assert driver.core.conversation.snapshot(driver.core.conversation.ordered()[0]).audio_ms == 700
+
+
 def test_turns_are_answered_one_at_a_time_and_tool_answers_first() -> None:
     driver = CoreDriver()
     first, effects = driver.core.text_turn("one")
