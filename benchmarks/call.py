@@ -35,7 +35,8 @@ closing included), calls per core (1000 / that figure), p50 and p99 from the end
 its last chunk went out) to the first reply audio the sink read (20 ms ticks, so 20 ms granularity), turns answered,
 barge-ins, turns missed (no answer within 10 s), and how late the 20 ms ticks ran (p99): a client that cannot keep
 up shows it there first. ``PYAGENT_BENCH_CALL_LEVELS`` (default 50,100,200) and ``PYAGENT_BENCH_CALL_SECONDS``
-(default 30: every call answers four or five turns and half the calls barge in) change the run;
+(default 20: every call answers three turns and a third of the calls barge in) and ``PYAGENT_BENCH_CALL_ROUNDS``
+(default 2: each client runs twice per level, the figures are of both runs) change the run;
 ``PYAGENT_BENCH_CALL_CLIENTS`` picks clients.
 """
 
@@ -66,7 +67,8 @@ REPLY_TEXT = "The realtime API lets you build low latency speech to speech exper
 PEER_PYTHON = ROOT / ".venv-peer" / "bin" / "python"
 
 LEVELS = [int(n) for n in os.environ.get("PYAGENT_BENCH_CALL_LEVELS", "50,100,200").split(",")]
-SECONDS = float(os.environ.get("PYAGENT_BENCH_CALL_SECONDS", "30"))
+SECONDS = float(os.environ.get("PYAGENT_BENCH_CALL_SECONDS", "20"))
+ROUNDS = int(os.environ.get("PYAGENT_BENCH_CALL_ROUNDS", "2"))
 CLIENTS = os.environ.get("PYAGENT_BENCH_CALL_CLIENTS", "floor,bare,pyagent,peer").split(",")
 SERVER = os.environ.get("PYAGENT_BENCH_CALL_SERVER", "scripted")
 KEY = "sk-bench-0123456789abcdefghijklmnopqrstuvwxyzABCDEF"
@@ -549,7 +551,8 @@ def main() -> None:
             assert server.stdout is not None
             port = int(server.stdout.readline())
             print(
-                f"  calls of {SECONDS:.0f} s: µ-law 8 kHz, 20 ms chunks in real time ({speech_seconds:.1f} s of speech "
+                f"  calls of {SECONDS:.0f} s, each client {ROUNDS} times per level (in turn, then in reverse): µ-law "
+                f"8 kHz, 20 ms chunks in real time ({speech_seconds:.1f} s of speech "
                 f"per turn), a {REPLY_SECONDS:.0f} s answer streamed 10x faster than real time, a sink draining 20 ms "
                 f"every 20 ms, one barge-in per call-minute; clients on core {client_core}, the {SERVER} server on "
                 f"core {server_core}; latency: end of speech -> first reply audio at the sink (500 ms of it is the "
@@ -558,12 +561,15 @@ def main() -> None:
             _run_client("bare", 4, port, folder)  # warm the server: imports, first allocations
             for calls in LEVELS:
                 rows: dict[str, dict[str, Any] | str] = {}
-                for kind in CLIENTS:
+                # The clients in turn, then in the reverse order, and so on: a machine whose load drifts during the
+                # level weighs on all of them alike.
+                order = [kind for round_ in range(ROUNDS) for kind in (CLIENTS if round_ % 2 == 0 else CLIENTS[::-1])]
+                for kind in order:
                     server_cpu = _cpu_seconds(server.pid)
                     result = _run_client(kind, calls, port, folder)
                     if isinstance(result, dict):
                         result["server_cpu"] = _cpu_seconds(server.pid) - server_cpu
-                    rows[kind] = result
+                    rows[kind] = _add(rows.get(kind), result)
                 _report(calls, rows)
         finally:
             assert server.stdin is not None
@@ -572,6 +578,22 @@ def main() -> None:
                 server.wait(10)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+def _add(total: dict[str, Any] | str | None, result: dict[str, Any] | str) -> dict[str, Any] | str:
+    """One more run of a client: times, counts and latencies add up; a failure to run is kept."""
+    if total is None or isinstance(result, str):
+        return result
+    if isinstance(total, str):
+        return total
+    summed = {key: total[key] + result[key] for key in ("cpu", "wall", "barge_ins", "missed", "failed", "server_cpu")}
+    return {
+        **summed,
+        "latencies": total["latencies"] + result["latencies"],
+        "late_p99": max(total["late_p99"], result["late_p99"]),
+        "failure": total["failure"] or result["failure"],
+        "runs": total.get("runs", 1) + 1,
+    }
 
 
 def _report(calls: int, rows: dict[str, dict[str, Any] | str]) -> None:
@@ -585,7 +607,7 @@ def _report(calls: int, rows: dict[str, dict[str, Any] | str]) -> None:
         if isinstance(row, str):
             print(f"    {kind:<10}{row}")
             continue
-        call_seconds = calls * SECONDS
+        call_seconds = calls * SECONDS * row.get("runs", 1)
         cpu_ms = 1000 * row["cpu"] / call_seconds
         per[kind] = cpu_ms
         latencies = row["latencies"]
