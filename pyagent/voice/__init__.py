@@ -5,6 +5,9 @@ from __future__ import annotations
 from pyagent.voice._agent import Agent
 from pyagent.voice._bargein import Interruption
 from pyagent.voice._conversation import Conversation, ConversationItem
+from pyagent.voice._history import HistoryItem
+from pyagent.voice._reconnect import ReconnectPolicy
+from pyagent.voice._snapshot import SessionSnapshot
 from pyagent.voice._tools import Tool, tool
 from pyagent.voice.errors import (
     ConfigurationError,
@@ -12,6 +15,7 @@ from pyagent.voice.errors import (
     ListenTimeoutError,
     ResponseError,
     SessionClosedError,
+    SnapshotError,
     ToolArgumentsError,
     ToolDefinitionError,
     ToolError,
@@ -32,13 +36,17 @@ __all__ = [
     "ConfigurationError",
     "Conversation",
     "ConversationItem",
+    "HistoryItem",
     "Interruption",
     "InvalidStateError",
     "ListenTimeoutError",
+    "ReconnectPolicy",
     "ResponseChunk",
     "ResponseError",
     "SessionClosedError",
+    "SessionSnapshot",
     "SessionState",
+    "SnapshotError",
     "Tool",
     "ToolArgumentsError",
     "ToolCallRecord",

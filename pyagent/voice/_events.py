@@ -32,6 +32,8 @@ EVENTS: Mapping[str, str] = {
     "state_changed": "(new: SessionState, old: SessionState)",
     "interrupted": "(interruption: Interruption)  # the item heard, the ms heard, the items deleted",
     "error": "(error: Exception)",
+    "reconnecting": "(attempt: int, delay: float, code: int | None, reason: str)  # delay in s; code None: renewal",
+    "reconnected": "(session_id: str)  # the service's new session, configured and restored",
 }
 
 

@@ -10,6 +10,7 @@ session adds only the errors that are about turns, states and tools::
           ├── SessionClosedError         the connection closed while the session was in use
           ├── ResponseError              the service reported an error or a failed response
           ├── ListenTimeoutError         listen() heard no utterance in time (also a TimeoutError)
+          ├── SnapshotError              a session snapshot that cannot be read (also a ValueError)
           └── ToolError                  about an agent's tools
                ├── ToolDefinitionError   a function cannot be described as a tool (also a TypeError)
                └── ToolArgumentsError    the model's arguments do not match the tool's schema (also a ValueError)
@@ -25,6 +26,7 @@ __all__ = [
     "ListenTimeoutError",
     "ResponseError",
     "SessionClosedError",
+    "SnapshotError",
     "ToolArgumentsError",
     "ToolDefinitionError",
     "ToolError",
@@ -94,6 +96,11 @@ class ResponseError(VoiceError):
 
 class ListenTimeoutError(VoiceError, TimeoutError):
     """``listen(timeout=...)`` heard no complete utterance before the timeout."""
+
+
+class SnapshotError(VoiceError, ValueError):
+    """A session snapshot cannot be read: not JSON, not a snapshot, a field of the wrong type, or a version newer
+    than this pyagent reads."""
 
 
 class ToolError(VoiceError):

@@ -21,7 +21,11 @@ def test_the_events_the_issue_names() -> None:
         "state_changed",
         "interrupted",
         "error",
+        "reconnecting",
+        "reconnected",
     }
+    assert EVENTS["reconnecting"].startswith("(attempt: int, delay: float, code: int | None, reason: str)")
+    assert EVENTS["reconnected"].startswith("(session_id: str)")
 
 
 async def test_sync_and_async_handlers_in_order_with_trimmed_arguments() -> None:
