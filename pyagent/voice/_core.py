@@ -509,8 +509,9 @@ class VoiceCore:
         """The connection ended and the session reconnects: go offline, keeping the conversation and the turns.
 
         The response being produced ends as interrupted (cut at what the user heard; what was never heard is gone
-        with the service that held it); one asked for and not begun goes back to waiting; the configuration updates
-        in flight are answered by the restore. Nothing is sent until :meth:`restore`.
+        with the service that held it); one asked for and not begun, or begun with no output yet, goes back to
+        waiting; the configuration updates in flight are answered by the restore. Nothing is sent until
+        :meth:`restore`.
 
         Args:
             reason: why, for the interruption (the close's code and reason).
@@ -520,6 +521,13 @@ class VoiceCore:
             self._deferred = None
         self.online = False
         effects: list[Effect] = list(self._state(Trigger.CONNECTION_LOST))
+        active = self._active
+        answering = self._turn_of(active) if active is not None else None
+        if answering is not None and not any(item.response_id == active for item in self.conversation.ordered()):
+            # Its response had begun and said nothing yet: the turn is still unanswered, and answered after.
+            self._active = None
+            answering.phase = Phase.WANT
+            self._want.appendleft(answering.number)
         if self._active is not None or self._sink_playing:
             effects.extend(self._cut_by_loss(reason))
         else:

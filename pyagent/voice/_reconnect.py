@@ -22,13 +22,19 @@ connecting; this module says *whether* and *when*:
 - :meth:`ReconnectPolicy.renew_after` says when a connection should be left for a new one *between turns*, before the
   service's maximum duration cuts a turn in half: from ``limit - renew_margin`` (the margin at most a quarter of the
   limit) the session moves at its first quiet moment.
+- :func:`run_attempts` is the loop itself, with the connecting and the waiting given to it: it tells each attempt
+  (``reconnecting``), counts attempts across reconnects (:class:`Attempts`: a service that accepts every connection
+  and ends it at once is not reconnected to for ever), and says how the session ends when it gives up
+  (:func:`gave_up`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from pyagent.realtime.errors import (
     ConnectionClosed,
@@ -42,10 +48,15 @@ from pyagent.voice.errors import ConfigurationError, ResponseError, SessionClose
 __all__ = [
     "RETRIED_CLOSE_CODES",
     "SESSION_LIMITS",
+    "Attempts",
     "ReconnectPolicy",
     "coerce_policy",
+    "gave_up",
+    "run_attempts",
     "should_retry",
 ]
+
+logger = logging.getLogger("pyagent.voice")
 
 RETRIED_CLOSE_CODES: frozenset[int] = frozenset({1001, 1006, 1011, 1012, 1013, 1014})
 """Close codes after which the session reconnects (RFC 6455 section 7.4.1 and the IANA registry: going away,
@@ -121,12 +132,14 @@ class ReconnectPolicy:
 
         Args:
             attempt: the attempt's number, from 1.
-            code: the close code that ended the connection (None when unknown).
+            code: the close code that started the reconnecting; None for a renewal (nothing closed: the session
+                moves on its own, at once).
             random: a source of numbers in [0, 1) (``random.random``); the default takes no jitter off.
         """
-        if attempt <= 1 and code in _ANNOUNCED_CLOSE_CODES:
+        at_once = code is None or code in _ANNOUNCED_CLOSE_CODES
+        if attempt <= 1 and at_once:
             return 0.0
-        step = attempt - 1 if code in _ANNOUNCED_CLOSE_CODES else attempt
+        step = attempt - 1 if at_once else attempt
         base = min(self.max_delay, self.initial_delay * self.multiplier ** max(0, step - 1))
         return base * (1.0 - self.jitter * random())
 
@@ -177,3 +190,91 @@ def should_retry(error: BaseException) -> bool:
     if isinstance(error, ResponseError):
         return False
     return False
+
+
+@dataclasses.dataclass(slots=True)
+class Attempts:
+    """Connections tried since the last one that lasted (or answered a turn); kept across reconnects.
+
+    Attributes:
+        count: attempts made since the last reset.
+        connected_at: when the current connection was restored (the event loop's clock, seconds).
+    """
+
+    count: int = 0
+    connected_at: float = 0.0
+
+    def reset_if_lasted(self, now: float, policy: ReconnectPolicy, stable_seconds: float) -> None:
+        """A connection that lasted ``stable_seconds`` (or the longest wait, if longer) worked: count afresh."""
+        if now - self.connected_at >= max(stable_seconds, policy.max_delay):
+            self.count = 0
+
+
+async def run_attempts(
+    policy: ReconnectPolicy,
+    attempts: Attempts,
+    *,
+    code: int | None,
+    reason: str,
+    attempt: Callable[[], Awaitable[None]],
+    tell: Callable[[int, float, int | None, str], Awaitable[None]],
+    random: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> tuple[bool, BaseException | None]:
+    """Try new connections until one is restored or the policy gives up.
+
+    Returns:
+        ``(restored, last_failure)``: ``last_failure`` is None when no attempt failed (or none was left to make).
+
+    Args:
+        policy: the attempts and the waits between them.
+        attempts: the count, carried from earlier reconnects.
+        code: the close code that started the reconnecting (None for a renewal).
+        reason: why, in words (the close's reason).
+        attempt: connect, configure and restore once; raises what failed (the connection already cleaned up).
+        tell: the ``reconnecting(attempt, delay, code, reason)`` event: the latest failure's code and reason.
+        random: numbers in [0, 1) for the jitter.
+        sleep: waits (``asyncio.sleep``).
+    """
+    started_by = code  # the waits follow what started it; the events tell the latest failure
+    last: BaseException | None = None
+    while attempts.count < policy.max_attempts:
+        attempts.count += 1
+        delay = policy.delay(attempts.count, started_by, random)
+        await tell(attempts.count, delay, code, reason)
+        await sleep(delay)
+        try:
+            await attempt()
+        except Exception as exc:
+            last = exc
+            logger.info("reconnect attempt %d failed: %s", attempts.count, exc)
+            if isinstance(exc, SessionClosedError | ConnectionClosed):
+                code, reason = exc.code, exc.reason or str(exc)
+            else:
+                code, reason = None, str(exc)
+            if should_retry(exc):
+                continue
+            return False, exc
+        return True, None
+    return False, last
+
+
+def gave_up(cause: SessionClosedError | None, last: BaseException | None, attempts: int) -> SessionClosedError:
+    """The error that ends a session whose reconnecting failed: the last close's code and reason, and why.
+
+    Args:
+        cause: the close that started the reconnecting (None for a renewal).
+        last: what the last attempt failed with (the error's ``__cause__``), if one was made.
+        attempts: how many attempts were made.
+    """
+    closed = last if isinstance(last, SessionClosedError) else cause
+    what = str(cause) if cause is not None else "the connection was being renewed"
+    error = SessionClosedError(
+        f"{what}; gave up reconnecting after {attempts} attempt{'s' if attempts != 1 else ''}"
+        + (f": {last}" if last is not None else ""),
+        code=closed.code if closed is not None else None,
+        reason=closed.reason if closed is not None else "",
+        service_error=closed.service_error if closed is not None else None,
+    )
+    error.__cause__ = last
+    return error

@@ -18,10 +18,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pyagent.voice._agent import Agent
+from pyagent.voice._config import AudioSettings, TurnDetectionSettings
 from pyagent.voice._history import HistoryItem
-from pyagent.voice.errors import SnapshotError
+from pyagent.voice.errors import ConfigurationError, SnapshotError
 
-__all__ = ["SNAPSHOT_VERSION", "SessionSnapshot"]
+__all__ = ["SNAPSHOT_VERSION", "SessionSnapshot", "resume_settings", "take_snapshot"]
 
 SNAPSHOT_VERSION = 1
 """The version :meth:`SessionSnapshot.to_json` writes; :meth:`SessionSnapshot.from_json` reads it and older ones."""
@@ -157,3 +159,74 @@ def _check_types(snapshot: SessionSnapshot) -> None:
     for name, kinds in expected.items():
         if not isinstance(getattr(snapshot, name), kinds):
             raise SnapshotError(f"a malformed snapshot: {name!r} has the wrong type")
+
+
+def take_snapshot(
+    *,
+    model: str,
+    voice: str | Mapping[str, Any],
+    language: str,
+    transcription_model: str | None,
+    audio: AudioSettings,
+    turn_detection: TurnDetectionSettings,
+    dialect: str,
+    agent: Agent | None,
+    items: Sequence[HistoryItem],
+    session_id: str,
+) -> SessionSnapshot:
+    """A session's settings and conversation as a snapshot (what ``VoiceSession.snapshot()`` returns)."""
+    fields = agent.session_fields() if agent is not None else {}
+    return SessionSnapshot(
+        model=model,
+        voice=dict(voice) if isinstance(voice, Mapping) else voice,
+        language=language,
+        transcription_model=transcription_model,
+        sample_rate=audio.sample_rate,
+        channels=audio.channels,
+        audio_format=audio.format,
+        turn_detection={
+            "enabled": turn_detection.enabled,
+            "threshold": turn_detection.threshold,
+            "prefix_padding_ms": turn_detection.prefix_padding_ms,
+            "silence_duration_ms": turn_detection.silence_duration_ms,
+        },
+        dialect=dialect,
+        agent_name=agent.name if agent is not None else "",
+        instructions=agent.instructions if agent is not None else "",
+        tools=tuple(fields.get("tools", ())),
+        tool_choice=agent.tool_choice if agent is not None else "auto",
+        temperature=agent.temperature if agent is not None else None,
+        items=tuple(items),
+        session_id=session_id,
+    )
+
+
+def resume_settings(
+    snapshot: SessionSnapshot, agent: Agent | None
+) -> tuple[Agent | None, AudioSettings, TurnDetectionSettings]:
+    """The agent, audio format and turn detection a resumed session takes from a snapshot.
+
+    The agent given wins over the snapshot's instructions; without one, the snapshot's instructions make one.
+
+    Raises:
+        ConfigurationError: a tool the snapshot names is not among the agent's (the message names them), or a setting
+            is out of range.
+    """
+    missing = [name for name in snapshot.tool_names if agent is None or agent.get_tool(name) is None]
+    if missing:
+        have = ", ".join(tool.name for tool in agent.tools) or "no tools" if agent is not None else "no agent"
+        raise ConfigurationError(
+            f"the snapshot's conversation uses tools the agent lacks: {', '.join(missing)} (given: {have}); "
+            "pass the agent with those tools to from_snapshot()"
+        )
+    if agent is None and snapshot.instructions:
+        agent = Agent(snapshot.agent_name or "assistant", snapshot.instructions)
+    audio = AudioSettings().replace(snapshot.sample_rate, snapshot.channels, snapshot.audio_format)
+    detection = snapshot.turn_detection
+    turn_detection = TurnDetectionSettings(
+        enabled=bool(detection.get("enabled", True)),
+        threshold=float(detection.get("threshold", 0.5)),
+        prefix_padding_ms=int(detection.get("prefix_padding_ms", 300)),
+        silence_duration_ms=int(detection.get("silence_duration_ms", 500)),
+    )
+    return agent, audio, turn_detection

@@ -57,10 +57,12 @@ class InvalidStateError(VoiceError, RuntimeError):
 
 
 class SessionClosedError(VoiceError):
-    """The connection closed while the session was in use; the session is DISCONNECTED.
+    """The connection closed while the session was in use, and the session did not (or could not) reconnect; the
+    session is DISCONNECTED.
 
     Attributes:
-        code: the WebSocket close code, when one is known (1006 when the peer dropped).
+        code: the WebSocket close code, when one is known (1006 when the peer dropped); after reconnecting failed,
+            the last close's (the attempt that failed is the ``__cause__``).
         reason: the close reason the peer sent, if any.
         service_error: the ``error`` event the service sent to explain the close (OpenAI sends
             ``session_expired`` before it closes a session at its maximum duration), if any.

@@ -62,10 +62,10 @@ from pyagent.voice._core import (
 )
 from pyagent.voice._events import EventEmitter, Handler
 from pyagent.voice._history import InputAudioKeeper
-from pyagent.voice._reconnect import ReconnectPolicy, coerce_policy, should_retry
+from pyagent.voice._reconnect import Attempts, ReconnectPolicy, coerce_policy, gave_up, run_attempts, should_retry
 from pyagent.voice._replies import Replies
 from pyagent.voice._results import ResponseChunk, ToolCallRecord, VoiceResponse
-from pyagent.voice._snapshot import SessionSnapshot
+from pyagent.voice._snapshot import SessionSnapshot, resume_settings, take_snapshot
 from pyagent.voice._states import SessionState, StateMachine, Trigger
 from pyagent.voice._tool_runner import run_tool_call
 from pyagent.voice.errors import (
@@ -237,10 +237,7 @@ class VoiceSession:
         self._reconnector: asyncio.Task[None] | None = None
         self._renewal: asyncio.Task[None] | None = None
         self._renew_due = False
-        # Connections tried since the last one that lasted (or answered a turn): a service that accepts each new
-        # connection and ends it at once must not be reconnected to for ever.
-        self._attempts = 0
-        self._connected_at = 0.0
+        self._attempts = Attempts()  # carried across reconnects until a connection lasts
 
     def __repr__(self) -> str:
         return f"VoiceSession(model={self._model!r}, voice={self._voice!r}, state={self.state.name})"
@@ -443,29 +440,16 @@ class VoiceSession:
         ``max_replay_audio_seconds``), assistant turns as text cut where they were heard.
         """
         history, _ = self._core.history()
-        agent = self.agent
-        fields = agent.session_fields() if agent is not None else {}
-        return SessionSnapshot(
+        return take_snapshot(
             model=self._model,
-            voice=dict(self._voice) if isinstance(self._voice, Mapping) else self._voice,
+            voice=self._voice,
             language=self.language,
             transcription_model=self._transcription_model,
-            sample_rate=self._audio.sample_rate,
-            channels=self._audio.channels,
-            audio_format=self._audio.format,
-            turn_detection={
-                "enabled": self._turn_detection.enabled,
-                "threshold": self._turn_detection.threshold,
-                "prefix_padding_ms": self._turn_detection.prefix_padding_ms,
-                "silence_duration_ms": self._turn_detection.silence_duration_ms,
-            },
+            audio=self._audio,
+            turn_detection=self._turn_detection,
             dialect=self._dialect_name,
-            agent_name=agent.name if agent is not None else "",
-            instructions=agent.instructions if agent is not None else "",
-            tools=tuple(fields.get("tools", ())),
-            tool_choice=agent.tool_choice if agent is not None else "auto",
-            temperature=agent.temperature if agent is not None else None,
-            items=tuple(history),
+            agent=self.agent,
+            items=history,
             session_id=self.session_id,
         )
 
@@ -499,24 +483,12 @@ class VoiceSession:
             ConfigurationError: a tool the snapshot names is not among the agent's (the message names them), or a
                 setting is out of range. Once awaited: what :meth:`connect` raises.
         """
-        tools = snapshot.tool_names
-        missing = [name for name in tools if agent is None or agent.get_tool(name) is None]
-        if missing:
-            have = ", ".join(tool.name for tool in agent.tools) if agent is not None else "no agent"
-            raise ConfigurationError(
-                f"the snapshot's conversation uses tools the agent lacks: {', '.join(missing)} (agent has: {have}); "
-                "pass the agent with those tools to from_snapshot()"
-            )
-        if agent is None and snapshot.instructions:
-            agent = Agent(snapshot.agent_name or "assistant", snapshot.instructions)
-        detection = snapshot.turn_detection
+        agent, audio, turn_detection = resume_settings(snapshot, agent)
         session = cls(
             model=snapshot.model,
             voice=snapshot.voice,
             agent=agent,
             language=snapshot.language,
-            sample_rate=snapshot.sample_rate,
-            turn_detection=bool(detection.get("enabled", True)),
             endpoint=endpoint,
             credential=credential,
             dialect=dialect or snapshot.dialect,
@@ -526,13 +498,9 @@ class VoiceSession:
             connect_options=connect_options,
             reconnect=reconnect,
         )
-        session.configure_audio(snapshot.sample_rate, snapshot.channels, snapshot.audio_format)
-        session.configure_turn_detection(
-            enabled=bool(detection.get("enabled", True)),
-            threshold=float(detection.get("threshold", 0.5)),
-            prefix_padding=int(detection.get("prefix_padding_ms", 300)),
-            silence_duration=int(detection.get("silence_duration_ms", 500)),
-        )
+        session.configure_audio(audio.sample_rate, audio.channels, audio.format)
+        session._turn_detection = turn_detection
+        session._core.server_turn_detection = turn_detection.enabled
         session._snapshot = snapshot
         return _Connecting(session)
 
@@ -575,9 +543,8 @@ class VoiceSession:
         self._machine.check("connect")
         arguments = self._connect_arguments()
         self._reset_connection_state()
-        if self._snapshot is not None:
+        if self._snapshot is not None:  # kept until a connection restored it
             self._core.seed(list(self._snapshot.items))
-            self._snapshot = None
         self._closed_error = None
         self._playback.reset()
         self._gap = asyncio.Event()
@@ -602,6 +569,7 @@ class VoiceSession:
                 raise
         finally:
             self._opening = False
+        self._snapshot = None
         logger.info("voice session %s connected (%s)", self.session_id, conn.dialect.name)
         return self
 
@@ -643,7 +611,7 @@ class VoiceSession:
         finally:
             self._restoring = False
         self._core.restored()
-        self._connected_at = asyncio.get_running_loop().time()
+        self._attempts.connected_at = asyncio.get_running_loop().time()
         self._end_gap()
         self._schedule_renewal(conn.dialect.name)
 
@@ -709,9 +677,7 @@ class VoiceSession:
         if self._policy is None or not should_retry(error):
             await self._shutdown(error, by_user=False)
             return
-        lasted = asyncio.get_running_loop().time() - self._connected_at
-        if lasted >= max(_STABLE_SECONDS, self._policy.max_delay):
-            self._attempts = 0
+        self._attempts.reset_if_lasted(asyncio.get_running_loop().time(), self._policy, _STABLE_SECONDS)
         logger.info("voice session %s: %s; reconnecting", self.session_id, error)
         self._begin_gap()
         await self._carry_out(self._core.connection_lost(str(error)))
@@ -733,47 +699,35 @@ class VoiceSession:
 
     async def _reconnect(self, code: int | None, reason: str, cause: SessionClosedError | None) -> None:
         """Try new connections until one is restored or the policy gives up (then the session ends)."""
-        policy = self._policy
-        assert policy is not None
-        last: BaseException | None = None
-        while self._attempts < policy.max_attempts:
-            self._attempts += 1
-            attempt = self._attempts
-            delay = policy.delay(attempt, code, random.random)
+        assert self._policy is not None
+
+        async def tell(attempt: int, delay: float, code: int | None, reason: str) -> None:
             await self._emitter.emit("reconnecting", attempt, delay, code, reason)
-            await asyncio.sleep(delay)
-            try:
-                conn = await connect(**self._connect_arguments(), **self._connect_options)
-            except (ConfigurationError, ValueError, TypeError) as exc:
-                last = exc
-                break
-            except Exception as exc:
-                last = exc
-                code, reason = None, str(exc)
-                logger.info("reconnect attempt %d failed: %s", attempt, exc)
-                if should_retry(exc):
-                    continue
-                break
-            try:
-                await self._establish(conn)
-            except Exception as exc:
-                last = exc
-                await self._abandon_attempt(conn, exc)
-                if isinstance(exc, SessionClosedError):
-                    code, reason = exc.code, exc.reason or str(exc)
-                else:
-                    code, reason = None, str(exc)
-                logger.info("reconnect attempt %d failed: %s", attempt, exc)
-                if should_retry(exc):
-                    continue
-                break
-            logger.info("voice session reconnected as %s (%s)", self.session_id, conn.dialect.name)
-            await self._emitter.emit("reconnected", self.session_id)
-            self._reconnector = None
-            return
-        final = _gave_up(cause, last, self._attempts)
+
+        restored, failure = await run_attempts(
+            self._policy,
+            self._attempts,
+            code=code,
+            reason=reason,
+            attempt=self._attempt,
+            tell=tell,
+            random=random.random,
+        )
         self._reconnector = None
-        await self._shutdown(final, by_user=False)
+        if restored:
+            logger.info("voice session reconnected as %s", self.session_id)
+            await self._emitter.emit("reconnected", self.session_id)
+            return
+        await self._shutdown(gave_up(cause, failure, self._attempts.count), by_user=False)
+
+    async def _attempt(self) -> None:
+        """One new connection, configured and restored; on failure it is closed and the error raised."""
+        conn = await connect(**self._connect_arguments(), **self._connect_options)
+        try:
+            await self._establish(conn)
+        except Exception as exc:
+            await self._abandon_attempt(conn, exc)
+            raise
 
     async def _abandon_attempt(self, conn: RealtimeConnection, error: BaseException) -> None:
         """A new connection failed before it was restored: back to waiting for the next, nothing lost."""
@@ -816,7 +770,7 @@ class VoiceSession:
             return
         reason = "renewing the connection before the service's maximum session duration"
         logger.info("voice session %s: %s", self.session_id, reason)
-        self._attempts = 0
+        self._attempts.count = 0
         self._begin_gap()
         await self._carry_out(self._core.connection_lost(reason))
         await conn.close()
@@ -1147,7 +1101,7 @@ class VoiceSession:
                 self._replies.merged(effect.turn, effect.into)
             elif isinstance(effect, TurnFinished):
                 if self._gap is None and effect.outcome.interruption is None:
-                    self._attempts = 0  # this connection answered a turn: it works
+                    self._attempts.count = 0  # this connection answered a turn: it works
                 response, tail = self._replies.finish(effect.outcome)
                 if tail:
                     await self._emitter.emit("audio", tail)
@@ -1226,21 +1180,6 @@ class VoiceSession:
 def _closed_error(exc: ConnectionClosed) -> SessionClosedError:
     detail = f"{exc.code}{', ' + exc.reason if exc.reason else ''}"
     return SessionClosedError(f"the service closed the connection ({detail})", code=exc.code, reason=exc.reason)
-
-
-def _gave_up(cause: SessionClosedError | None, last: BaseException | None, attempts: int) -> SessionClosedError:
-    """The error that ends a session whose reconnecting failed: the last close's code and reason, and why."""
-    closed = last if isinstance(last, SessionClosedError) else cause
-    what = str(cause) if cause is not None else "the connection was being renewed"
-    error = SessionClosedError(
-        f"{what}; gave up reconnecting after {attempts} attempt{'s' if attempts != 1 else ''}"
-        + (f": {last}" if last is not None else ""),
-        code=closed.code if closed is not None else None,
-        reason=closed.reason if closed is not None else "",
-        service_error=closed.service_error if closed is not None else None,
-    )
-    error.__cause__ = last
-    return error
 
 
 def _raw_mapping(raw: str) -> Mapping[str, Any]:

@@ -4,6 +4,7 @@ items are replayed and how, what user audio is kept, and how the core goes offli
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from voice.core_support import CoreDriver, pcm
@@ -34,7 +35,7 @@ from pyagent.voice._history import (
     heard_words,
     restore_events,
 )
-from pyagent.voice._reconnect import SESSION_LIMITS, coerce_policy, should_retry
+from pyagent.voice._reconnect import SESSION_LIMITS, Attempts, coerce_policy, gave_up, run_attempts, should_retry
 
 # --------------------------------------------------------------------------------------------------- retried or not
 
@@ -80,6 +81,7 @@ def test_the_backoff_grows_to_its_cap_with_jitter_taken_off() -> None:
     # A close the service announced (going away, restart) is answered at once, then the same steps.
     assert [policy.delay(n, 1001) for n in range(1, 5)] == [0.0, 0.5, 1.0, 2.0]
     assert [policy.delay(n, 1012) for n in range(1, 3)] == [0.0, 0.5]
+    assert [policy.delay(n, None) for n in range(1, 3)] == [0.0, 0.5]  # a renewal: nothing closed
     assert policy.delay(3, 1006, random=lambda: 1.0) == 1.0  # half of 2.0 taken off
     assert policy.delay(3, 1006, random=lambda: 0.25) == 1.75
 
@@ -485,3 +487,53 @@ def test_a_closed_session_after_a_loss_fails_what_waits() -> None:
     assert core.machine.state is SessionState.DISCONNECTED
     assert [e for e in effects if isinstance(e, Emit) and e.name == "error"]
     assert not [e for e in effects if isinstance(e, TurnFinished)]
+
+
+# --------------------------------------------------------------------------------------------------- the attempts
+
+
+async def test_attempts_back_off_tell_each_and_stop_on_what_is_not_retried() -> None:
+    policy = ReconnectPolicy(max_attempts=4, initial_delay=0.5, jitter=0.0)
+    told: list[tuple[int, float, int | None, str]] = []
+    slept: list[float] = []
+    failures: list[BaseException] = [ConnectionError("refused"), HandshakeError("HTTP 503", 503)]
+
+    async def attempt() -> None:
+        if failures:
+            raise failures.pop(0)
+
+    async def tell(*args: Any) -> None:
+        told.append(args)
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    attempts = Attempts()
+    restored, last = await run_attempts(
+        policy, attempts, code=1006, reason="dropped", attempt=attempt, tell=tell, random=lambda: 0.0, sleep=sleep
+    )
+    assert (restored, last) == (True, None)
+    assert slept == [0.5, 1.0, 2.0]
+    assert told[0] == (1, 0.5, 1006, "dropped")
+    assert told[1][2:] == (None, "refused")  # the latest failure is told
+    assert attempts.count == 3  # carried to the next reconnect unless the connection lasts
+    # A refusal that will not change is not retried.
+    failures.append(HandshakeError("HTTP 401", 401))
+    restored, last = await run_attempts(
+        policy, attempts, code=1006, reason="dropped", attempt=attempt, tell=tell, random=lambda: 0.0, sleep=sleep
+    )
+    assert not restored
+    assert isinstance(last, HandshakeError)
+    assert attempts.count == 4
+    # No attempt left: the session ends with the close that started it.
+    restored, last = await run_attempts(
+        policy, attempts, code=1001, reason="going away", attempt=attempt, tell=tell, random=lambda: 0.0, sleep=sleep
+    )
+    assert (restored, last) == (False, None)
+    cause = SessionClosedError("the service closed the connection (1001)", code=1001, reason="going away")
+    error = gave_up(cause, last, attempts.count)
+    assert (error.code, error.reason) == (1001, "going away")
+    assert "gave up reconnecting after 4 attempts" in str(error)
+    attempts.connected_at = 0.0
+    attempts.reset_if_lasted(100.0, policy, 10.0)
+    assert attempts.count == 0
