@@ -314,7 +314,7 @@ class InputAudioKeeper:
             return
         self._buffer += data
         limit = self.max_bytes
-        if turn_detection and self._mark is None and not any(s.end is None for s in self._spans.values()):
+        if turn_detection and self._mark is None and not self._spans:
             limit = min(limit, self._at(IDLE_KEPT_MS))  # silence between turns: only its end may become speech
         if len(self._buffer) > limit + limit // 4:  # trimmed in steps, not on every append
             self._trim(self.position - limit)

@@ -70,6 +70,7 @@ from pyagent.voice._states import SessionState, StateMachine, Trigger
 from pyagent.voice._tool_runner import run_tool_call
 from pyagent.voice.errors import (
     ConfigurationError,
+    InvalidStateError,
     ListenTimeoutError,
     ResponseError,
     SessionClosedError,
@@ -680,11 +681,14 @@ class VoiceSession:
         self._attempts.reset_if_lasted(asyncio.get_running_loop().time(), self._policy, _STABLE_SECONDS)
         logger.info("voice session %s: %s; reconnecting", self.session_id, error)
         self._begin_gap()
-        await self._carry_out(self._core.connection_lost(str(error)))
-        await conn.close()
+        effects = self._core.connection_lost(str(error))
+        # Started first: a handler of what the loss ends (interrupted, response_done) may await a call that waits
+        # for the new connection. It runs once this task first waits, so a handler that does not wait is told first.
         self._reconnector = asyncio.create_task(
             self._reconnect(error.code, error.reason or str(error), error), name="pyagent-voice-reconnect"
         )
+        await self._carry_out(effects)
+        await conn.close()
 
     def _begin_gap(self) -> None:
         """No connection until the next is restored: calls wait, audio is buffered, older events are not sent."""
@@ -789,9 +793,21 @@ class VoiceSession:
         self._machine.check(call)
 
     async def _ready(self, call: str) -> None:
-        """Refuse a call the state does not allow; while the session (re)connects, wait for the connection."""
+        """Refuse a call the state does not allow; while the session (re)connects, wait for the connection.
+
+        Raises:
+            InvalidStateError: the call was made by a handler the reconnecting itself runs (``reconnecting``,
+                ``state_changed``...): it would wait for the reconnect it is part of.
+        """
         self._check(call)
         gap = self._gap
+        if gap is not None and self._reconnector is not None and asyncio.current_task() is self._reconnector:
+            raise InvalidStateError(
+                f"{call}() was called from a handler run while the session reconnects, and would wait for that "
+                "reconnect; start it in a task (asyncio.create_task) instead",
+                state=self.state.name,
+                call=call,
+            )
         if gap is not None:
             await gap.wait()
             if self._conn is None:
@@ -1154,6 +1170,8 @@ class VoiceSession:
                 logger.exception("the voice session's reader failed")
                 error = SessionClosedError(f"the session failed: {exc!r}")
                 break
+            if conn is not self._conn:
+                return  # a connection the session left (renewed): what it still sends belongs to no one
             name = conn.dialect.canonical_event_name(event.type)
             payload: Any = event
             if isinstance(event, InvalidEvent):

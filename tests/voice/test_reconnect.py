@@ -28,11 +28,12 @@ from voice.tcp_proxy import TcpProxy
 from conftest import ROOT
 from pyagent import Agent, VoiceSession, tool
 from pyagent.realtime.errors import HandshakeError
-from pyagent.realtime.testing import ScriptedPeer, ScriptedServer
+from pyagent.realtime.testing import Reject, ScriptedPeer, ScriptedServer
 from pyagent.server import EchoResponder, LocalServer, Reply, ResponderContext, SpeechEngines
 from pyagent.server._speech import ToneSynthesizer
 from pyagent.voice import (
     ConfigurationError,
+    InvalidStateError,
     ReconnectPolicy,
     SessionClosedError,
     SessionSnapshot,
@@ -173,6 +174,11 @@ async def test_four_turns_across_two_expiries(dialect: str, tmp_path: pathlib.Pa
         after = events[1 + len(items)]
         assert after["type"] in ("input_audio_buffer.append", "conversation.item.create")  # then the next turn
     assert final_conversation[: len(watch.conversations[1])] == watch.conversations[1]
+    # The local server took every replayed item: its only errors are the two expiries.
+    errors = [
+        event["error"]["code"] for path in recordings for event in events_of(path, "server") if event["type"] == "error"
+    ]
+    assert errors == ["session_expired", "session_expired"]
     # Spoken turns whose transcript was known are replayed as that transcript (text), never as audio.
     second = replayed(received[2])
     assert second[0]["content"][0]["type"] == "input_text"
@@ -477,6 +483,41 @@ async def test_when_the_attempts_run_out_the_last_close_ends_the_session(tmp_pat
     assert watch.states[-2:] == [SessionState.CONNECTING, SessionState.DISCONNECTED]
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_a_handshake_5xx_is_retried(dialect: str) -> None:
+    """The first attempt after a drop meets a 503; the next one connects and restores."""
+
+    async def service(peer: ScriptedPeer) -> None:
+        svc = Service(peer, dialect)
+        await svc.open(f"sess_{len(peer.server.peers)}")
+        if len(peer.server.peers) == 1:
+            peer.server.reject = Reject(503, "Service Unavailable")  # the next handshake is refused
+            peer.drop()
+            return
+        await svc.expect("response.create")
+        await svc.response_created("resp_1")
+        await svc.spoken_item("resp_1", "item_a", None, 0, "Back.", 200)
+        await svc.response_done("resp_1")
+
+    async with ScriptedServer(service) as server:
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect=dialect, reconnect=FAST)
+        watch = Watch(session)
+
+        def accept_again(attempt: int) -> None:
+            if attempt == 2:
+                server.reject = None
+
+        session.on("reconnecting")(accept_again)
+        async with session.connect() as voice:
+            await watch.next_reconnect(1)
+            await voice.send_text("hello again")
+            answer = await voice.receive()
+    assert answer.transcript == "Back."
+    assert [(attempt, code) for attempt, _, code, _ in watch.reconnecting] == [(1, 1006), (2, None)]
+    assert "503" in watch.reconnecting[1][3]
+    assert len(server.handshakes) == 3
+
+
 # --------------------------------------------------------------------------------------------------- 4. renewal
 
 
@@ -561,6 +602,52 @@ async def test_calls_during_the_gap_wait_and_audio_is_buffered() -> None:
     assert b"".join(base64.b64decode(event["audio"]) for event in appends) == chunk * 3
     assert kinds.index("input_audio_buffer.append") < kinds.index("conversation.item.create")
     assert kinds[-1] == "response.create"
+
+
+async def test_handlers_may_call_the_session_while_it_reconnects() -> None:
+    """A ``response_done`` handler of the cut turn that sends the next turn waits for the restore (no deadlock); a
+    ``reconnecting`` handler that would wait for the reconnect it is part of is told so at once."""
+
+    async def service(peer: ScriptedPeer) -> None:
+        svc = Service(peer, "openai")
+        await svc.open(f"sess_{len(peer.server.peers)}")
+        await svc.expect("response.create")
+        number = len(peer.server.peers)
+        await svc.response_created(f"resp_{number}")
+        if number == 1:
+            await partial_item(svc, "resp_1", "item_a1", "item_u1", "Let me see", 400)
+            await asyncio.sleep(0.2)
+            peer.drop()
+            return
+        await svc.spoken_item(f"resp_{number}", f"item_a{number}", None, 0, "Still here.", 200)
+        await svc.response_done(f"resp_{number}")
+
+    refused: list[Exception] = []
+    async with ScriptedServer(service) as server:
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai", reconnect=FAST)
+
+        @session.on("response_done")
+        async def follow_up(response: VoiceResponse) -> None:
+            if response.interrupted:
+                await session.send_text("are you still there?")
+
+        @session.on("reconnecting")
+        async def too_early() -> None:
+            try:
+                await session.send_text("hello?")
+            except Exception as exc:
+                refused.append(exc)
+
+        async with session.connect() as voice:
+            await voice.send_text("hello")
+            cut = await voice.receive()
+            async with asyncio.timeout(WAIT):
+                answer = await voice.receive()
+    assert cut.interrupted
+    assert answer.transcript == "Still here."
+    (error,) = refused
+    assert isinstance(error, InvalidStateError)
+    assert "start it in a task" in str(error)
 
 
 async def test_disconnect_while_reconnecting_ends_everything() -> None:
@@ -677,8 +764,16 @@ async def test_a_snapshot_taken_in_one_process_resumes_in_another(dialect: str, 
     resumed_events = client_events(recordings[-1])
     assert resumed_events[0]["type"] == "session.update"
     assert [item["id"] for item in replayed(resumed_events)] == [item.id for item in snapshot.items]
-    first_answer = next(i for i, e in enumerate(events_of(recordings[-1], "server")) if e["type"] == "response.done")
-    assert first_answer > 0
+    # In the order the server saw them: the history, then the new turn, then the first answer.
+    both = [
+        (record["dir"], record["event"]["type"])
+        for record in (json.loads(line) for line in recordings[-1].read_text().splitlines())
+        if record["dir"] != "meta"
+    ]
+    last_replayed = max(i for i, entry in enumerate(both) if entry == ("client", "conversation.item.create"))
+    first_answer = both.index(("server", "response.created"))
+    assert first_answer > last_replayed
+    assert not [kind for direction, kind in both if (direction, kind) == ("server", "error")]
     kinds_sent = [event["type"] for event in resumed_events]
     # The history, then the new turn, then its response: the answer comes after the replayed history.
     assert kinds_sent[: 1 + len(snapshot.items)] == ["session.update"] + ["conversation.item.create"] * len(

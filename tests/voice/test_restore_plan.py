@@ -537,3 +537,16 @@ async def test_attempts_back_off_tell_each_and_stop_on_what_is_not_retried() -> 
     attempts.connected_at = 0.0
     attempts.reset_if_lasted(100.0, policy, 10.0)
     assert attempts.count == 0
+
+
+def test_an_utterance_stays_whole_until_the_service_commits_it() -> None:
+    keeper = InputAudioKeeper(48000, max_bytes=48000 * 30)
+    stream = b"\x00\x00" * 12000 + pcm(4000) + b"\x00\x00" * 72000  # 0.5 s silence, 4 s speech, 3 s silence
+    keeper.appended(stream[: 500 * 48], turn_detection=True)
+    keeper.speech_started("item_long", 300)
+    keeper.appended(stream[500 * 48 : 4500 * 48], turn_detection=True)
+    keeper.speech_stopped("item_long", 4500)
+    for start in range(4500 * 48, len(stream), 4800):  # the silence goes on before the commit arrives
+        keeper.appended(stream[start : start + 4800], turn_detection=True)
+    keeper.committed("item_long")
+    assert keeper.audio_of("item_long") == stream[300 * 48 : 4500 * 48]
