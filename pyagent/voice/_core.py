@@ -523,11 +523,18 @@ class VoiceCore:
         effects: list[Effect] = list(self._state(Trigger.CONNECTION_LOST))
         active = self._active
         answering = self._turn_of(active) if active is not None else None
-        if answering is not None and not any(item.response_id == active for item in self.conversation.ordered()):
-            # Its response had begun and said nothing yet: the turn is still unanswered, and answered after.
-            self._active = None
-            answering.phase = Phase.WANT
-            self._want.appendleft(answering.number)
+        if active is not None and answering is not None:
+            begun = [item for item in self.conversation.ordered() if item.response_id == active]
+            if not any(part.audio_bytes or part.text or part.transcript for item in begun for part in item.parts):
+                # Its response had begun and said nothing yet: the turn is still unanswered, and answered after.
+                self._active = None
+                for item in begun:
+                    self.conversation.delete(item.id)
+                    if item.id in answering.output_item_ids:
+                        answering.output_item_ids.remove(item.id)
+                answering.response_ids.remove(active)
+                answering.phase = Phase.WANT
+                self._want.appendleft(answering.number)
         if self._active is not None or self._sink_playing:
             effects.extend(self._cut_by_loss(reason))
         else:

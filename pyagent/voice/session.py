@@ -331,7 +331,9 @@ class VoiceSession:
         delay, code, reason)`` (a new connection is about to be tried, ``delay`` seconds from now; ``code`` is the
         close that caused it, None for a renewal) and ``reconnected(session_id)`` (the new connection is
         configured and the conversation restored). A handler may take fewer arguments than its event carries. A
-        handler that raises is logged and the session goes on.
+        handler that raises is logged and the session goes on. A handler the reconnecting itself runs
+        (``reconnecting``, and ``state_changed`` to CONNECTING on a renewal) cannot await a call that needs the
+        connection: it would wait for itself, so the call raises ``InvalidStateError``; start it in a task.
 
         Raises:
             ValueError: an unknown event name.

@@ -75,7 +75,10 @@ class Watch:
         self.states: list[SessionState] = []
         self.errors: list[Exception] = []
         self.conversations: list[list[str]] = []  # the conversation's item ids when each reconnect began
+        self.order: list[str] = []  # what the user's handlers were told, in order (audio, interrupted, ...)
         self._session = session
+        for name in ("audio", "interrupted", "response_done"):
+            session.on(name)(lambda *_, name=name: self.order.append(name))
         self._arrived = asyncio.Event()
         session.on("reconnecting")(self._on_reconnecting)
         session.on("reconnected")(self._on_reconnected)
@@ -84,11 +87,13 @@ class Watch:
 
     def _on_reconnecting(self, attempt: int, delay: float, code: int | None, reason: str) -> None:
         self.reconnecting.append((attempt, delay, code, reason))
+        self.order.append("reconnecting")
         if attempt == 1:
             self.conversations.append([item.id for item in self._session.conversation])
 
     def _on_reconnected(self, session_id: str) -> None:
         self.reconnected.append(session_id)
+        self.order.append("reconnected")
         self._arrived.set()
 
     async def next_reconnect(self, count: int) -> None:
@@ -225,6 +230,10 @@ async def test_a_drop_mid_response_is_reported_and_the_next_turn_has_the_history
     assert "1006" in cut.interruption.reason
     assert interruptions == [cut.interruption]
     assert cut.status == "cancelled"
+    # What the user hears: the answer's audio up to the drop, then nothing until the session is back.
+    told = watch.order
+    assert told.index("interrupted") > told.index("audio")
+    assert told[told.index("interrupted") :][:4] == ["interrupted", "response_done", "reconnecting", "reconnected"]
     assert [code for _, _, code, _ in watch.reconnecting] == [1006]
     assert answer.status == "completed"
     assert (answer.text or answer.transcript).startswith("Turn 2. First you said tell me a story.")
@@ -516,6 +525,37 @@ async def test_a_handshake_5xx_is_retried(dialect: str) -> None:
     assert [(attempt, code) for attempt, _, code, _ in watch.reconnecting] == [(1, 1006), (2, None)]
     assert "503" in watch.reconnecting[1][3]
     assert len(server.handshakes) == 3
+
+
+async def test_a_keepalive_timeout_is_retried() -> None:
+    """The service stops answering pings: the heartbeat ends the connection (1006) and the session reconnects."""
+
+    async def service(peer: ScriptedPeer) -> None:
+        svc = Service(peer, "voicelive")
+        await svc.open(f"sess_{len(peer.server.peers)}")
+        if len(peer.server.peers) == 1:
+            await peer.stall(1.0)
+            return
+        await svc.expect("response.create")
+        await svc.response_created("resp_1")
+        await svc.spoken_item("resp_1", "item_a", None, 0, "Awake.", 200)
+        await svc.response_done("resp_1")
+
+    async with ScriptedServer(service) as server:
+        session = VoiceSession(
+            model="gpt-realtime",
+            endpoint=server.endpoint,
+            dialect="voicelive",
+            reconnect=FAST,
+            connect_options={"connection_options": {"heartbeat": 0.1}},
+        )
+        watch = Watch(session)
+        async with session.connect() as voice:
+            await watch.next_reconnect(1)
+            await voice.send_text("hello?")
+            answer = await voice.receive()
+    assert answer.transcript == "Awake."
+    assert watch.reconnecting[0][2:] == (1006, "keepalive ping timeout")
 
 
 # --------------------------------------------------------------------------------------------------- 4. renewal

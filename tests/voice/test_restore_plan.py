@@ -550,3 +550,27 @@ def test_an_utterance_stays_whole_until_the_service_commits_it() -> None:
         keeper.appended(stream[start : start + 4800], turn_detection=True)
     keeper.committed("item_long")
     assert keeper.audio_of("item_long") == stream[300 * 48 : 4500 * 48]
+
+
+def test_a_response_that_had_said_nothing_is_asked_for_again() -> None:
+    """Created, an item announced, no word and no sound yet: the turn is still unanswered, not interrupted."""
+    driver = keeping_driver()
+    core = driver.core
+    number, effects = core.text_turn("hello")
+    driver.run(effects)
+    user = {"id": "item_u", "type": "message", "role": "user", "content": [{"type": "input_text", "text": "hello"}]}
+    driver.event("conversation.item.added", previous_item_id=None, item=user)
+    driver.response_created("resp_1")
+    driver.assistant_item("resp_1", "item_empty", "item_u")
+    driver.run(core.connection_lost("dropped"))
+    assert driver.emitted("interrupted") == []
+    assert driver.finished() == []
+    assert "item_empty" not in core.conversation
+    driver.run(core.restore(assistant_text_type="text", barrier={}))
+    assert driver.sent_types()[-2:] == ["conversation.item.create", "response.create"]
+    driver.response_created("resp_2")
+    driver.response_done("resp_2")
+    (outcome,) = driver.finished()
+    assert outcome.turn == number
+    assert outcome.response_ids == ("resp_2",)
+    assert outcome.interruption is None
