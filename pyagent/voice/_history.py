@@ -352,13 +352,8 @@ class InputAudioKeeper:
         end = span.end if span is not None and span.end is not None else self.position
         audio = self._slice(start, end)
         self._trim(end)
-        if audio and self.max_bytes and item_id and keep:
-            self._kept[item_id] = audio
-            self._kept_bytes += len(audio)
-            while self._kept_bytes > self.max_bytes and self._kept:
-                dropped_id, dropped = self._kept.popitem(last=False)
-                self._kept_bytes -= len(dropped)
-                logger.debug("no longer keeping the audio of item %s (over the bound)", dropped_id)
+        if keep:
+            self.keep(item_id, audio)
 
     def cleared(self) -> None:
         """The input buffer was cleared: nothing before now can become an item."""
@@ -372,11 +367,16 @@ class InputAudioKeeper:
             self._kept_bytes -= len(dropped)
 
     def keep(self, item_id: str, audio: bytes) -> None:
-        """Keep an item's audio given from elsewhere (a snapshot being resumed)."""
-        if audio and item_id:
-            self.forget(item_id)
-            self._kept[item_id] = audio
-            self._kept_bytes += len(audio)
+        """Keep an item's audio (committed here, or given by a snapshot being resumed), within the bound."""
+        if not audio or not item_id or not self.max_bytes:
+            return
+        self.forget(item_id)
+        self._kept[item_id] = audio
+        self._kept_bytes += len(audio)
+        while self._kept_bytes > self.max_bytes and self._kept:
+            dropped_id, dropped = self._kept.popitem(last=False)
+            self._kept_bytes -= len(dropped)
+            logger.debug("no longer keeping the audio of item %s (over the bound)", dropped_id)
 
     def audio_of(self, item_id: str) -> bytes | None:
         """The item's audio, when kept."""

@@ -438,9 +438,10 @@ class VoiceSession:
     def snapshot(self) -> SessionSnapshot:
         """The conversation and the settings to resume it elsewhere (:meth:`from_snapshot`); never a credential.
 
-        Best taken between turns: a response still being produced is left out (as is the turn it answers), user
-        turns are kept as their transcripts or, while none is known, their audio (see :class:`ReconnectPolicy`'s
-        ``max_replay_audio_seconds``), assistant turns as text cut where they were heard.
+        Best taken between turns: a response still being produced is left out. User turns are kept as their
+        transcripts or, while none is known, their audio (kept by a session that reconnects, up to
+        :class:`ReconnectPolicy`'s ``max_replay_audio_seconds``; without it such a turn is left out), assistant turns
+        as text cut where they were heard, function calls with their outputs.
         """
         history, _ = self._core.history()
         return take_snapshot(

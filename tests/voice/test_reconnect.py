@@ -295,6 +295,7 @@ async def test_an_unanswered_spoken_turn_is_answered_after_the_restore_from_its_
     stop = heard["input_audio_buffer.speech_stopped"]["audio_end_ms"]
     assert len(audio) == (stop - start) * 48
     assert audio in weather_audio
+    assert not [event for event in events_of(recordings[1], "server") if event["type"] == "error"]  # accepted
     assert [event["type"] for event in client_events(recordings[1])][-1] == "response.create"
 
 
