@@ -213,7 +213,7 @@ class _SessionWatch:
         """Where an event of the session belongs: the open turns, else the connection."""
         if self.turns:
             return list(self.turns.values())
-        return [self.parent] if self.parent is not None else []
+        return [self.parent] if self.parent is not None and self.parent.is_recording() else []
 
     def _finished(self, span: Span, outcome: TurnOutcome) -> None:
         self.turns.pop(outcome.turn, None)
@@ -276,10 +276,25 @@ class _SessionWatch:
         )
         return _ToolWatch(self.telemetry, span)
 
+    def moved(self, connection: RealtimeConnection) -> None:
+        """A reconnect: turns from now on are children of the new connection's span, which says what it restored."""
+        watch = getattr(connection, "_watch", None)
+        if isinstance(watch, _ConnectionWatch):
+            watch.span.add_event("pyagent.reconnected", attributes={"pyagent.restored": True})
+            self.parent = watch.span
+            self.context = trace.set_span_in_context(watch.span)
+
+    def reconnecting(self, attempt: int, delay: float, code: int | None, reason: str) -> None:
+        attributes: dict[str, Any] = {"pyagent.reconnect.attempt": attempt, "pyagent.reconnect.delay_s": delay}
+        if code is not None:
+            attributes["pyagent.close.code"] = code
+        for span in self._targets():
+            span.add_event("pyagent.reconnecting", attributes=attributes)
+
     def closed(self, error: BaseException | None) -> None:
         for span in self.turns.values():  # turns the close ended were failed by it; what is left was never begun
             span.set_attribute("pyagent.turn.unanswered", True)
             span.end()
         self.turns.clear()
-        if error is not None and self.parent is not None:
+        if error is not None and self.parent is not None and self.parent.is_recording():
             self.parent.add_event("pyagent.session_closed", attributes={"error.type": type(error).__name__})

@@ -69,6 +69,8 @@ class MirrorItem:
     truncated_at_ms: int | None = None
     in_conversation: bool = False  # the service placed it (previous_item_id seen, or committed)
     transcription_failed: bool = False
+    heard_ms: int | None = None  # where barge-in cut its audio, before the service confirms the truncation
+    unheard: bool = False  # barge-in deleted it (never heard); the service's confirmation is on its way
 
     def part(self, index: int) -> MirrorPart:
         """The content part at ``index``, created (with the parts before it) when the service did not announce it."""
@@ -128,7 +130,8 @@ class ConversationItem:
         transcript: the transcript of its audio (``""`` for text items or before the service sent it).
         audio_ms: milliseconds of audio: received from the service for assistant items, committed for user items;
             None for items without audio.
-        truncated_at_ms: where barge-in cut the item's audio (the ``audio_end_ms`` the service confirmed), or None.
+        truncated_at_ms: where the item's audio was cut: by barge-in (the ``audio_end_ms`` the service confirmed) or
+            by a connection lost while it played (what had been played); None when it was not cut.
         call_id: the function call's id (function calls and their outputs).
         name: the function's name (function calls).
         arguments: the function call's arguments as JSON text.
