@@ -11,7 +11,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from pyagent._version import __version__
 from pyagent.realtime import RealtimeConnection
-from pyagent.voice._core import Emit, TurnFailed, TurnFinished, TurnMerged
+from pyagent.voice._core import Emit, TurnFailed, TurnFinished, TurnInterrupted, TurnMerged
 from pyagent.voice._results import ToolCallRecord, TurnOutcome
 
 __all__ = ["Telemetry"]
@@ -177,6 +177,8 @@ class _SessionWatch:
 
     def effect(self, effect: Any) -> None:
         number = getattr(effect, "turn", None)
+        if isinstance(effect, TurnInterrupted):
+            return  # an answer already complete: the barge-in is told by its interrupted event
         if isinstance(effect, TurnMerged):
             span = self.turns.pop(effect.turn, None)
             if span is not None:  # the caller's turn added nothing: its answer is the other turn's

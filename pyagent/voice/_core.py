@@ -73,6 +73,7 @@ __all__ = [
     "TurnEnded",
     "TurnFailed",
     "TurnFinished",
+    "TurnInterrupted",
     "TurnMerged",
     "VoiceCore",
 ]
@@ -178,10 +179,23 @@ class TurnFinished:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class TurnFailed:
-    """A turn ended without an answer: the service refused it, the response failed, or the session closed."""
+    """A turn ended without an answer: the service refused it, the response failed, or the session closed.
+
+    ``abandoned``: the caller stopped sending the turn (its own call raised): nobody else waits for it.
+    """
 
     turn: int
     error: ResponseError | SessionClosedError
+    abandoned: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TurnInterrupted:
+    """The user barged in on a turn whose answer was already complete (its audio was still playing): the answer
+    handed over must say it was cut, and where."""
+
+    turn: int
+    interruption: Interruption
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -192,7 +206,19 @@ class RequestDone:
     error: ResponseError | SessionClosedError | None = None
 
 
-Effect = Send | Emit | Audio | Chunk | RunTools | TurnEnded | TurnMerged | TurnFinished | TurnFailed | RequestDone
+Effect = (
+    Send
+    | Emit
+    | Audio
+    | Chunk
+    | RunTools
+    | TurnEnded
+    | TurnMerged
+    | TurnFinished
+    | TurnFailed
+    | TurnInterrupted
+    | RequestDone
+)
 
 
 # --------------------------------------------------------------------------------------------------- turns
@@ -418,8 +444,8 @@ class VoiceCore:
         if not self.online:
             self.keeper.cleared()
             self._pending_input = b""
-            return [TurnFailed(number, error)]
-        return [Send({"type": "input_audio_buffer.clear"}), TurnFailed(number, error)]
+            return [TurnFailed(number, error, abandoned=True)]
+        return [Send({"type": "input_audio_buffer.clear"}), TurnFailed(number, error, abandoned=True)]
 
     def end_turn(self, number: int, barrier: Mapping[str, Any], *, now: float | None = None) -> list[Effect]:
         """The caller's audio for turn ``number`` is all sent: end the turn and ask for its answer.
@@ -1348,6 +1374,14 @@ class VoiceCore:
             if interrupted or (requested_turn is not None and turn is requested_turn):
                 turn.interruption = interruption
                 turn.interrupted_at = self.now
+        # Turns already answered whose audio was cut: their answers were handed over complete, and must now say so.
+        finished: list[int] = []
+        for item_id in (*(cut.item_id for cut in plan.truncations), *plan.deletions):
+            cut_item = self.conversation.get(item_id)
+            record = self._responses.get(cut_item.response_id) if cut_item is not None else None
+            if record is not None and record.turn not in self._turns and record.turn not in finished:
+                finished.append(record.turn)
+        effects.extend(TurnInterrupted(number, interruption) for number in finished)
         effects.extend(self._state(Trigger.INTERRUPTED))
         effects.append(Emit("interrupted", (interruption,)))
         return effects

@@ -36,11 +36,10 @@ import base64
 import collections
 import dataclasses
 import logging
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from pyagent.voice._conversation import ConversationMirror, MirrorItem
+from pyagent.voice._conversation import MAX_WORDS_PER_SECOND, ConversationMirror, MirrorItem, heard_words
 
 __all__ = [
     "IDLE_KEPT_MS",
@@ -54,8 +53,6 @@ __all__ = [
 
 logger = logging.getLogger("pyagent.voice")
 
-MAX_WORDS_PER_SECOND = 4.0
-"""The fastest speech the text cut assumes (synthetic voices speak about 2.5 words a second)."""
 IDLE_KEPT_MS = 2000
 """Silence kept between turns when the service detects them: more than the prefix padding the service puts before a
 speech start, so the start of an utterance it has not announced yet is still there."""
@@ -121,22 +118,6 @@ class HistoryItem:
             raise ValueError("history item field 'audio' must be base64 text")
         fields["audio"] = base64.b64decode(audio, validate=True) if audio else b""
         return cls(**fields)
-
-
-def heard_words(words: str, heard_ms: int, audio_ms: int | None) -> str:
-    """The words of an item whose audio was cut at ``heard_ms`` (see the module's rules).
-
-    Args:
-        words: the item's transcript (or text), as far as it arrived.
-        heard_ms: how much of its audio was played.
-        audio_ms: how much of its audio arrived; None or 0 when none did.
-    """
-    parts = words.split()
-    if not parts or heard_ms <= 0 or not audio_ms:
-        return ""
-    share = len(parts) if heard_ms >= audio_ms else math.floor(len(parts) * heard_ms / audio_ms + 0.5)
-    keep = min(share, math.ceil(heard_ms * MAX_WORDS_PER_SECOND / 1000))
-    return " ".join(parts[:keep])
 
 
 def _user_text(item: MirrorItem) -> tuple[str, bool]:

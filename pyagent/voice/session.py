@@ -46,6 +46,14 @@ from pyagent.voice import _observer
 from pyagent.voice._agent import Agent
 from pyagent.voice._audio_io import FrameCarry, InputConverter, decode_user_audio, encode_user_audio, microphone
 from pyagent.voice._bargein import Interruption
+from pyagent.voice._checks import (
+    check_audio_chunk,
+    check_flag,
+    check_source,
+    check_text,
+    check_timeout,
+    check_user_audio,
+)
 from pyagent.voice._config import (
     SERVICE_AUDIO,
     AudioSettings,
@@ -70,6 +78,7 @@ from pyagent.voice._core import (
     TurnEnded,
     TurnFailed,
     TurnFinished,
+    TurnInterrupted,
     TurnMerged,
     VoiceCore,
     service_error,
@@ -234,6 +243,7 @@ class VoiceSession:
         self._turn_detection = TurnDetectionSettings(enabled=turn_detection)
         self._audio_source = audio_source
         self._machine = StateMachine()
+        self._turn_lock = asyncio.Lock()  # one caller turn at a time on the one input buffer
         self._emitter = EventEmitter()
         self._clock: Clock = clock if clock is not None else MonotonicClock()
         self._wire: WireAudio = SERVICE_AUDIO
@@ -469,8 +479,12 @@ class VoiceSession:
 
     def set_audio_source(self, source: AudioSource | None) -> None:
         """Where :meth:`listen` reads from: an async iterable of chunks in the session's format; None for the
-        microphone."""
-        self._audio_source = source
+        microphone.
+
+        Raises:
+            ConfigurationTypeError: ``source`` is neither.
+        """
+        self._audio_source = check_source(source, "the audio source")
 
     def _flat_session(self) -> dict[str, Any]:
         return build_flat_session(
@@ -970,23 +984,36 @@ class VoiceSession:
                 however many items the service cut it into, and it is answered once.
 
         Raises:
+            ConfigurationTypeError: ``audio_data`` is not bytes-like (text goes to :meth:`send_text`), or ``commit``
+                is not a bool.
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed (with the service's code and reason).
         """
         self._check("send_audio")
+        chunk = bytes(check_audio_chunk(audio_data, "send_audio()'s audio_data"))
+        check_flag(commit, "send_audio()'s commit")
         if not commit:  # while the session reconnects, buffered (see ReconnectPolicy.max_gap_audio_seconds)
-            await self._append(self._input.process(audio_data))
+            async with self._turn_lock:  # never inside another caller's turn
+                await self._append(self._input.process(chunk))
             return
         await self._ready("send_audio")
-        await self._caller_turn([audio_data], claim=False)
+        await self._caller_turn([chunk], claim=False)
 
     async def _caller_turn(self, audio: UserAudio, *, claim: bool) -> int:
-        """Open a turn, send its audio, end it on the wire; return its number once ended."""
+        """Open a turn, send its audio, end it on the wire; return its number once ended.
+
+        Caller turns go one at a time (the service has one input buffer): a second ``respond()`` made while one
+        sends its audio waits for that turn to be ended on the wire.
+        """
+        async with self._turn_lock:
+            return await self._send_turn(audio, claim=claim)
+
+    async def _send_turn(self, audio: UserAudio, *, claim: bool) -> int:
         number, effects = self._core.open_turn(now=self._clock.now())
         self._replies.open(number, claim=claim)
         await self._carry_out(effects)
         try:
-            async for chunk in _chunks_of(audio):
+            async for chunk in _chunks_of(audio, "respond()'s user_audio"):
                 await self._append(self._input.process(chunk))
             await self._append(self._input.flush())
         except BaseException:
@@ -1002,9 +1029,12 @@ class VoiceSession:
         """Send the user's turn as text and ask for the response (read it with :meth:`receive`).
 
         Raises:
+            ConfigurationTypeError: ``text`` is not a str.
+            ConfigurationError: ``text`` is empty or blank.
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed.
         """
+        text = check_text(text, "send_text()'s text")
         await self._ready("send_text")
         number, effects = self._core.text_turn(text, now=self._clock.now())
         self._replies.open(number, claim=False)
@@ -1053,21 +1083,25 @@ class VoiceSession:
         The turn is one turn however the service's turn detection cuts it (a recording with pauses becomes several
         items, answered once, with ``input_transcript`` joining them in order). Answers to earlier turns that
         nobody received are dropped. Not a barge-in on a complete answer that no sink plays (see the class's
-        notes).
+        notes). Exchanges go one at a time: a ``respond()`` made while another runs (or while ``send_audio()``
+        sends a turn) waits for it, so turns never mix in the service's one input buffer.
 
         Args:
             user_audio: the turn's audio in the session's format: bytes, or an (async) iterable of chunks sent as
                 they come (a file streamed at its pace, a microphone until the caller stops it).
 
         Raises:
+            ConfigurationTypeError: ``user_audio`` (or a chunk of it) is not audio as bytes.
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed before the answer was complete (state DISCONNECTED).
             ResponseError: the service refused the turn or reported that the response failed.
         """
+        user_audio = check_user_audio(user_audio, "respond()'s user_audio")
         await self._ready("respond")
-        self._replies.drop_unclaimed_before(self._core.next_turn_number)
-        number = await self._caller_turn(user_audio, claim=True)
-        return await self._replies.wait_answer(number)
+        async with self._turn_lock:  # one exchange at a time: a second respond() waits for this one's answer
+            self._replies.drop_unclaimed_before(self._core.next_turn_number)
+            number = await self._send_turn(user_audio, claim=True)
+            return await self._replies.wait_answer(number)
 
     async def interrupt(self) -> bool:
         """Interrupt the assistant now, as if the user had started to speak (without a new user turn).
@@ -1101,10 +1135,12 @@ class VoiceSession:
 
         Raises:
             ListenTimeoutError: no complete utterance within ``timeout``.
+            ConfigurationError: ``timeout`` negative, NaN or infinite (None waits for ever).
             SessionClosedError: the session closed while listening.
             pyagent.audio.errors.AudioDeviceError: no audio source was given and there is no microphone (the
                 ``devices`` extra and PortAudio are needed).
         """
+        timeout = check_timeout(timeout, "listen()'s timeout")
         await self._ready("listen")
         source = self._audio_source
         if source is None:
@@ -1221,7 +1257,9 @@ class VoiceSession:
                     await self._emitter.emit("audio", tail)
                 await self._emitter.emit("response_done", response)
             elif isinstance(effect, TurnFailed):
-                self._replies.fail(effect.turn, effect.error)
+                self._replies.fail(effect.turn, effect.error, to_outbox=not effect.abandoned)
+            elif isinstance(effect, TurnInterrupted):
+                self._replies.interrupted(effect.turn, effect.interruption, self._clock.now())
             elif isinstance(effect, RequestDone):
                 waiter = self._requests.get(effect.event_id)
                 if waiter is not None and not waiter.done():
@@ -1311,13 +1349,17 @@ def _raw_mapping(raw: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-async def _chunks_of(audio: UserAudio) -> AsyncIterator[bytes]:
-    """A user turn's audio as chunks, whether it came whole, as an iterable or as an async iterable."""
+async def _chunks_of(audio: UserAudio, what: str) -> AsyncIterator[bytes]:
+    """A user turn's audio as chunks, whether it came whole, as an iterable or as an async iterable.
+
+    Raises:
+        ConfigurationTypeError: a chunk that is not audio (bytes-like).
+    """
     if isinstance(audio, bytes | bytearray | memoryview):
         yield bytes(audio)
     elif isinstance(audio, AsyncIterable):
         async for chunk in audio:
-            yield bytes(chunk)
+            yield bytes(check_audio_chunk(chunk, f"a chunk of {what}"))
     else:
         for chunk in audio:
-            yield bytes(chunk)
+            yield bytes(check_audio_chunk(chunk, f"a chunk of {what}"))
