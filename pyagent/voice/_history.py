@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pyagent.voice._conversation import MAX_WORDS_PER_SECOND, ConversationMirror, MirrorItem, heard_words
+from pyagent.voice.errors import SnapshotError
 
 __all__ = [
     "IDLE_KEPT_MS",
@@ -105,18 +106,24 @@ class HistoryItem:
         """The item :meth:`to_dict` gave.
 
         Raises:
-            ValueError: a field of the wrong type, or audio that is not base64.
+            SnapshotError: a field of the wrong type, or audio that is not base64.
         """
         fields: dict[str, Any] = {}
         for name in ("id", "type", "role", "text", "call_id", "name", "arguments", "output"):
             value = values.get(name, "")
             if not isinstance(value, str):
-                raise ValueError(f"history item field {name!r} must be a string, not {type(value).__name__}")
+                raise SnapshotError(f"history item field {name!r} must be a string, not {type(value).__name__}")
             fields[name] = value
         audio = values.get("audio", "")
-        if not isinstance(audio, str):
-            raise ValueError("history item field 'audio' must be base64 text")
-        fields["audio"] = base64.b64decode(audio, validate=True) if audio else b""
+        decoded: bytes | None = None
+        if isinstance(audio, str):
+            try:
+                decoded = base64.b64decode(audio, validate=True) if audio else b""
+            except ValueError:  # binascii.Error; raised below, outside this block
+                decoded = None
+        if decoded is None:
+            raise SnapshotError("history item field 'audio' must be base64 text")
+        fields["audio"] = decoded
         return cls(**fields)
 
 
