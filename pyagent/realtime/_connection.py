@@ -543,7 +543,7 @@ class _Connect:
 
     def _claim(self) -> None:
         if self._used:
-            raise RuntimeError("this connect() was already used; call connect() again for a new connection")
+            raise ConcurrencyError("this connect() was already used; call connect() again for a new connection")
         self._used = True
 
     def __await__(self) -> Generator[Any, None, RealtimeConnection]:

@@ -20,7 +20,7 @@ Third-party errors (websockets, msgspec) are translated here, at the boundary, a
                │                             a certificate that does not verify)
                ├── ConnectionTimeout         opening, receiving or closing took too long
                ├── InsecureTransportError    a credential would travel over plaintext ws:// to a remote host
-               ├── ConcurrencyError          two tasks received on one connection at once
+               ├── ConcurrencyError          two tasks received at once, or one connect() was opened twice
                └── ConnectionClosed          the connection is closed (close code and reason kept)
                     └── KeepaliveTimeout     the server stopped answering pings (1006; also a ConnectionTimeout)
 """
@@ -159,7 +159,8 @@ class ConnectionClosed(ConnectionError):
 
 
 class ConcurrencyError(ConnectionError, RuntimeError):
-    """Two tasks received on one connection at once; events go to one reader, so the second is refused."""
+    """A connection used twice where once is all it can be: two tasks receiving at once (events go to one reader, so
+    the second is refused), or the same ``connect()`` opened a second time (call ``connect()`` again instead)."""
 
 
 class KeepaliveTimeout(ConnectionClosed, ConnectionTimeout):

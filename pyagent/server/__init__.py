@@ -33,7 +33,13 @@ from __future__ import annotations
 from pyagent.server._responder import EchoResponder, Reply, Responder, ResponderContext, ToolCall
 from pyagent.server._server import LocalServer
 from pyagent.server._speech import Recognizer, SpeechEngines, SpeechMode, Synthesizer
-from pyagent.server.errors import ConfigurationError, ServerError, ServerNotRunningError, SpeechUnavailableError
+from pyagent.server.errors import (
+    ConfigurationError,
+    ResponderError,
+    ServerError,
+    ServerNotRunningError,
+    SpeechUnavailableError,
+)
 
 __all__ = [
     "ConfigurationError",
@@ -43,6 +49,7 @@ __all__ = [
     "Reply",
     "Responder",
     "ResponderContext",
+    "ResponderError",
     "ServerError",
     "ServerNotRunningError",
     "SpeechEngines",

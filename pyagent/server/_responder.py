@@ -38,7 +38,8 @@ class ResponderContext:
     """What a responder sees when a response is due.
 
     Attributes:
-        transcript: the last user utterance as the server heard it (recognised audio or typed text); "" when none.
+        transcript: the user's last turn as the server heard it (recognised audio or typed text): every user message
+            since the assistant last spoke, in order (turn detection may cut one turn into several); "" when none.
         items: the conversation so far, oldest first, as flat item dicts (``type``, ``role``, ``content``,
             ``call_id``, ``name``, ``arguments``, ``output``); audio parts carry their ``transcript``, not the audio.
         tools: the function tools of the session (or of the ``response.create`` that overrides them).

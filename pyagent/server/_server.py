@@ -48,7 +48,7 @@ from pyagent.server._speech import (
     load_speech_engines,
     speech_unavailable_reason,
 )
-from pyagent.server.errors import ConfigurationError, ServerNotRunningError
+from pyagent.server.errors import ConfigurationError, ResponderError, ServerNotRunningError
 
 __all__ = ["DEFAULT_REALTIME_FACTOR", "LocalServer", "PATHS"]
 
@@ -404,7 +404,7 @@ class _Connection:
                     if inspect.isawaitable(reply):
                         reply = await reply
                     if not isinstance(reply, Reply):
-                        raise TypeError(f"the responder returned {type(reply).__name__}, not a Reply")
+                        raise ResponderError(f"the responder returned {type(reply).__name__}, not a Reply")
                 except Exception as exc:  # the user's code: any failure ends the response as failed, never the server
                     logger.exception("the responder failed")
                     session.reply_failed(job.response_id, f"The responder failed: {type(exc).__name__}")

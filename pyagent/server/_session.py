@@ -962,13 +962,22 @@ class ServerSession:
                 elif isinstance(raw, Mapping):
                     items.append(_Item(data=self._neutral_item(raw)))
         flat_items = [_context_item(item) for item in items]
-        transcript = ""
+        # The user's last turn: every user message since the assistant last spoke (the service's turn detection
+        # cuts one turn into several items at its pauses), in order.
+        heard: list[str] = []
         for entry in reversed(flat_items):
-            if entry.get("type") == "message" and entry.get("role") == "user":
-                transcript = " ".join(
-                    str(part.get("text") or part.get("transcript") or "") for part in entry.get("content", [])
-                ).strip()
-                break
+            if entry.get("type") != "message" or entry.get("role") != "user":
+                if heard:
+                    break
+                continue
+            words = " ".join(
+                str(part.get("text") or part.get("transcript") or "") for part in entry.get("content", [])
+            ).strip()
+            if words:
+                heard.append(words)
+                if isinstance(given, list):
+                    break  # a response given its own input answers its last message
+        transcript = " ".join(reversed(heard))
         tools = response.params.get("tools", self.config.get("tools") or [])
         choice = response.params.get("tool_choice", self.config.get("tool_choice", "auto"))
         if choice == "none":

@@ -8,6 +8,8 @@ open, as with the real services. These classes are for the program that runs the
           ├── ConfigurationError         a constructor argument it cannot use: a port out of range, an unknown
           │                              speech mode, a realtime factor that is not above 0 (also a ValueError
           │                              and a pyagent.ConfigurationError)
+          ├── ResponderError             a responder returned something that is not a Reply (the response fails;
+          │                              logged, never raised to a client)
           ├── ServerNotRunningError      an address was asked for before start() or after close()
           └── SpeechUnavailableError     speech="on" but pocketsphinx or hibari-tts cannot be loaded
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 from pyagent.errors import ConfigurationError as _ConfigurationError
 from pyagent.errors import PyagentError
 
-__all__ = ["ConfigurationError", "ServerError", "ServerNotRunningError", "SpeechUnavailableError"]
+__all__ = ["ConfigurationError", "ResponderError", "ServerError", "ServerNotRunningError", "SpeechUnavailableError"]
 
 
 class ServerError(PyagentError):
@@ -26,6 +28,10 @@ class ServerError(PyagentError):
 
 class ConfigurationError(ServerError, _ConfigurationError):
     """A server constructor's argument it cannot use; raised before anything listens (also a ``ValueError``)."""
+
+
+class ResponderError(ServerError, TypeError):
+    """A responder returned something that is not a :class:`~pyagent.server.Reply`; that response fails."""
 
 
 class ServerNotRunningError(ServerError):

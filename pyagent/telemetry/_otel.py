@@ -11,7 +11,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from pyagent._version import __version__
 from pyagent.realtime import RealtimeConnection
-from pyagent.voice._core import Emit, TurnFailed, TurnFinished, TurnMerged
+from pyagent.voice._core import Emit, TurnFailed, TurnFinished, TurnInterrupted, TurnMerged
 from pyagent.voice._results import ToolCallRecord, TurnOutcome
 
 __all__ = ["Telemetry"]
@@ -177,6 +177,8 @@ class _SessionWatch:
 
     def effect(self, effect: Any) -> None:
         number = getattr(effect, "turn", None)
+        if isinstance(effect, TurnInterrupted):
+            return  # an answer already complete: the barge-in is told by its interrupted event
         if isinstance(effect, TurnMerged):
             span = self.turns.pop(effect.turn, None)
             if span is not None:  # the caller's turn added nothing: its answer is the other turn's
@@ -213,7 +215,7 @@ class _SessionWatch:
         """Where an event of the session belongs: the open turns, else the connection."""
         if self.turns:
             return list(self.turns.values())
-        return [self.parent] if self.parent is not None else []
+        return [self.parent] if self.parent is not None and self.parent.is_recording() else []
 
     def _finished(self, span: Span, outcome: TurnOutcome) -> None:
         self.turns.pop(outcome.turn, None)
@@ -276,10 +278,25 @@ class _SessionWatch:
         )
         return _ToolWatch(self.telemetry, span)
 
+    def moved(self, connection: RealtimeConnection) -> None:
+        """A reconnect: turns from now on are children of the new connection's span, which says what it restored."""
+        watch = getattr(connection, "_watch", None)
+        if isinstance(watch, _ConnectionWatch):
+            watch.span.add_event("pyagent.reconnected", attributes={"pyagent.restored": True})
+            self.parent = watch.span
+            self.context = trace.set_span_in_context(watch.span)
+
+    def reconnecting(self, attempt: int, delay: float, code: int | None, reason: str) -> None:
+        attributes: dict[str, Any] = {"pyagent.reconnect.attempt": attempt, "pyagent.reconnect.delay_s": delay}
+        if code is not None:
+            attributes["pyagent.close.code"] = code
+        for span in self._targets():
+            span.add_event("pyagent.reconnecting", attributes=attributes)
+
     def closed(self, error: BaseException | None) -> None:
         for span in self.turns.values():  # turns the close ended were failed by it; what is left was never begun
             span.set_attribute("pyagent.turn.unanswered", True)
             span.end()
         self.turns.clear()
-        if error is not None and self.parent is not None:
+        if error is not None and self.parent is not None and self.parent.is_recording():
             self.parent.add_event("pyagent.session_closed", attributes={"error.type": type(error).__name__})

@@ -6,7 +6,10 @@ from pyagent.voice._agent import Agent
 from pyagent.voice._bargein import Interruption
 from pyagent.voice._context import current_session
 from pyagent.voice._conversation import Conversation, ConversationItem
+from pyagent.voice._history import HistoryItem
+from pyagent.voice._reconnect import ReconnectPolicy
 from pyagent.voice._results import TurnTimings
+from pyagent.voice._snapshot import SessionSnapshot
 from pyagent.voice._tools import Tool, tool
 from pyagent.voice.errors import (
     ConfigurationError,
@@ -15,6 +18,7 @@ from pyagent.voice.errors import (
     ListenTimeoutError,
     ResponseError,
     SessionClosedError,
+    SnapshotError,
     ToolArgumentsError,
     ToolDefinitionError,
     ToolDefinitionWarning,
@@ -37,13 +41,17 @@ __all__ = [
     "ConfigurationTypeError",
     "Conversation",
     "ConversationItem",
+    "HistoryItem",
     "Interruption",
     "InvalidStateError",
     "ListenTimeoutError",
+    "ReconnectPolicy",
     "ResponseChunk",
     "ResponseError",
     "SessionClosedError",
+    "SessionSnapshot",
     "SessionState",
+    "SnapshotError",
     "Tool",
     "ToolArgumentsError",
     "ToolCallRecord",

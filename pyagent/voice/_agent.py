@@ -3,6 +3,7 @@ fails."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import math
@@ -25,11 +26,13 @@ logger = logging.getLogger("pyagent.voice")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ToolErrorHandler = Callable[[str, Exception], str | Awaitable[str | None] | None]
+ToolErrorHandler = Callable[[str, BaseException], str | Awaitable[str | None] | None]
 """``on_tool_error(tool_name, error) -> message``: what the model is told when a tool raises (sync or async; None
 keeps the default message)."""
 
 _TOOL_CHOICES = ("auto", "none", "required")
+DEFAULT_TOOL_TIMEOUT = 30.0
+"""Seconds a tool may run by default (``Agent(tool_timeout=...)``)."""
 _MAX_MESSAGE = 200  # characters of an exception's text the default message keeps: the model needs the gist
 
 
@@ -61,6 +64,8 @@ class Agent:
         tool_choice: ``"auto"``, ``"none"``, ``"required"`` or a tool's name.
         temperature: sampling temperature, where the service takes one (a finite number >= 0).
         on_tool_error: shapes the message the model is told when a tool raises (see above).
+        tool_timeout: seconds a tool may run (30 by default); one that takes longer is cancelled and the model is
+            told it timed out, so a hung tool never holds the conversation. None lets tools run as long as they take.
 
     Raises:
         ToolDefinitionError: a tool cannot be described, or two tools share a name.
@@ -77,8 +82,16 @@ class Agent:
         tool_choice: str = "auto",
         temperature: float | None = None,
         on_tool_error: ToolErrorHandler | None = None,
+        tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
     ) -> None:
         _check_arguments(name, instructions, tools, tool_choice, temperature, on_tool_error)
+        if tool_timeout is not None and (
+            isinstance(tool_timeout, bool)
+            or not isinstance(tool_timeout, int | float)
+            or not 0 < tool_timeout < math.inf
+        ):
+            raise ConfigurationError(f"tool_timeout must be a number of seconds above 0, or None, not {tool_timeout!r}")
+        self.tool_timeout = tool_timeout
         self.name = name
         self.instructions = instructions
         self.tool_choice = tool_choice
@@ -149,19 +162,24 @@ class Agent:
             logger.info("the model called %r, but %s", name, message)
             return ToolCallRecord(call_id, name, arguments, error_output(message), message)
         try:
-            output = await found.invoke(arguments)
+            async with asyncio.timeout(self.tool_timeout):
+                output = await found.invoke(arguments)
+        except TimeoutError:
+            message = f"{name} did not finish within {self.tool_timeout:g} s"
+            logger.warning("tool %s: %s; the model is told so", name, message)
+            return ToolCallRecord(call_id, name, arguments, error_output(message), message)
         except (ToolArgumentsError, ToolError) as exc:
             # Arguments the schema refused, or a message the tool chose for the model: answers, not failures.
             logger.info("tool %s: %s", name, exc)
             return ToolCallRecord(call_id, name, arguments, error_output(str(exc)), str(exc))
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a tool calling sys.exit() ends its call, not the conversation
             logger.warning("tool %s raised %s: %s", name, type(exc).__name__, _first_line(exc))
             logger.debug("tool %s raised", name, exc_info=exc)
             message = await self._tool_error_message(name, exc)
             return ToolCallRecord(call_id, name, arguments, error_output(message), message)
         return ToolCallRecord(call_id, name, arguments, output)
 
-    async def _tool_error_message(self, name: str, error: Exception) -> str:
+    async def _tool_error_message(self, name: str, error: BaseException) -> str:
         detail = _first_line(error)
         default = f"{name} raised {type(error).__name__}" + (f": {detail}" if detail else "")
         if self.on_tool_error is None:

@@ -28,7 +28,7 @@ from typing import Literal, Protocol
 
 __all__ = ["BargeInPlan", "Interruption", "Playback", "Source", "Truncation", "plan_barge_in"]
 
-Source = Literal["server", "local", "user"]
+Source = Literal["server", "local", "user", "connection"]
 
 
 class Playback(Protocol):
@@ -60,14 +60,15 @@ class Interruption:
     """What an ``interrupted`` handler receives.
 
     Attributes:
-        source: ``"server"`` (the service heard the user), ``"local"`` (the local detector did) or ``"user"``
-            (``interrupt()`` was called).
+        source: ``"server"`` (the service heard the user), ``"local"`` (the local detector did), ``"user"``
+            (``interrupt()`` was called) or ``"connection"`` (the connection was lost while the assistant spoke).
         response_id: the interrupted response: the active one, else the one whose audio was playing.
         item_id: the assistant item being heard, which was truncated; None when no audio of it had been played.
         audio_end_ms: how much of that item was heard, as sent in the truncation (ms).
         cancelled: True when the session sent ``response.cancel`` (False when the service had already cancelled,
             or the response was done and only its audio was still playing).
         deleted_item_ids: assistant items the user never heard, deleted from the service's conversation.
+        reason: why, in words, when it was not the user (a lost connection: its close code and reason).
     """
 
     source: Source
@@ -76,6 +77,7 @@ class Interruption:
     audio_end_ms: int | None
     cancelled: bool
     deleted_item_ids: tuple[str, ...] = ()
+    reason: str = ""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ the wire format), which is what barge-in, transcripts and history need.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, overload
 
@@ -23,9 +24,35 @@ import msgspec
 
 from pyagent.voice._fields import field, items, text
 
-__all__ = ["Conversation", "ConversationItem", "ConversationMirror", "MirrorItem", "MirrorPart"]
+__all__ = [
+    "MAX_WORDS_PER_SECOND",
+    "Conversation",
+    "ConversationItem",
+    "ConversationMirror",
+    "MirrorItem",
+    "MirrorPart",
+    "heard_words",
+]
 
 _AUDIO_PARTS = frozenset({"audio", "output_audio", "input_audio"})
+MAX_WORDS_PER_SECOND = 4.0
+"""The fastest speech the text cut assumes (synthetic voices speak about 2.5 words a second)."""
+
+
+def heard_words(words: str, heard_ms: int, audio_ms: int | None) -> str:
+    """The words of an item whose audio was cut at ``heard_ms`` (see the module's rules).
+
+    Args:
+        words: the item's transcript (or text), as far as it arrived.
+        heard_ms: how much of its audio was played.
+        audio_ms: how much of its audio arrived; None or 0 when none did.
+    """
+    parts = words.split()
+    if not parts or heard_ms <= 0 or not audio_ms:
+        return ""
+    share = len(parts) if heard_ms >= audio_ms else math.floor(len(parts) * heard_ms / audio_ms + 0.5)
+    keep = min(share, math.ceil(heard_ms * MAX_WORDS_PER_SECOND / 1000))
+    return " ".join(parts[:keep])
 
 
 @dataclasses.dataclass(slots=True)
@@ -69,6 +96,8 @@ class MirrorItem:
     truncated_at_ms: int | None = None
     in_conversation: bool = False  # the service placed it (previous_item_id seen, or committed)
     transcription_failed: bool = False
+    heard_ms: int | None = None  # where barge-in cut its audio, before the service confirms the truncation
+    unheard: bool = False  # barge-in deleted it (never heard); the service's confirmation is on its way
 
     def part(self, index: int) -> MirrorPart:
         """The content part at ``index``, created (with the parts before it) when the service did not announce it."""
@@ -125,10 +154,14 @@ class ConversationItem:
         role: ``"user"``, ``"assistant"`` or ``"system"`` for messages; ``""`` for other items.
         status: the service's status (``"completed"``, ``"incomplete"``, ``"in_progress"``), ``""`` if not told.
         text: what the item says: its text, else the transcript of its audio, else the function output.
-        transcript: the transcript of its audio (``""`` for text items or before the service sent it).
+        transcript: the transcript of its audio (``""`` for text items or before the service sent it). For an
+            assistant item cut by barge-in, only the words heard: the share of its words that the heard
+            milliseconds are of its audio, at most four words a second (the services drop the transcript of audio
+            they truncate, so this is an estimate of what the user heard, not the service's).
         audio_ms: milliseconds of audio: received from the service for assistant items, committed for user items;
             None for items without audio.
-        truncated_at_ms: where barge-in cut the item's audio (the ``audio_end_ms`` the service confirmed), or None.
+        truncated_at_ms: where the item's audio was cut: by barge-in (the ``audio_end_ms`` the service confirmed) or
+            by a connection lost while it played (what had been played); None when it was not cut.
         call_id: the function call's id (function calls and their outputs).
         name: the function's name (function calls).
         arguments: the function call's arguments as JSON text.
@@ -218,13 +251,20 @@ class ConversationMirror:
 
     def snapshot(self, item: MirrorItem) -> ConversationItem:
         """The public, frozen view of one item."""
+        words, transcript = item.text, item.transcript
+        cut = item.truncated_at_ms if item.truncated_at_ms is not None else item.heard_ms
+        if cut is not None and item.role == "assistant":
+            # The service drops the words of audio it truncates; the view keeps those that were heard.
+            audio_ms = self.audio_ms(item)
+            transcript = heard_words(transcript, cut, audio_ms)
+            words = heard_words(words, cut, audio_ms) if words == item.transcript else words
         return ConversationItem(
             id=item.id,
             type=item.type,
             role=item.role,
             status=item.status,
-            text=item.text,
-            transcript=item.transcript,
+            text=words,
+            transcript=transcript,
             audio_ms=self.audio_ms(item),
             truncated_at_ms=item.truncated_at_ms,
             call_id=item.call_id,

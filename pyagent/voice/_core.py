@@ -32,6 +32,15 @@ belongs to the turn. At the barrier's answer: speech still going on -> commit th
 clear the trailing silence; nothing heard at all -> commit anyway (the caller said the turn is over); nothing new
 while the detector had already ended a streamed turn -> that turn is the caller's. Then one ``response.create``.
 Turns the detector ends in streamed audio (``send_audio(commit=False)``) are answered one by one as they come.
+
+When the connection is lost and the session reconnects, the core outlives it (:meth:`VoiceCore.connection_lost`,
+then :meth:`VoiceCore.restore` on the new connection). The conversation, the turns and the user's audio a restore
+needs (:class:`~pyagent.voice._history.InputAudioKeeper`) are kept; what belonged to the connection (requests,
+responses, the service's detector state) starts afresh. At the loss: the response being produced ends as
+interrupted (source ``"connection"``), cut at what the user heard, and playback stops; a response asked for but not
+begun goes back to waiting; a turn being ended is ended again; the input not yet committed is sent again. While
+offline the core sends nothing: a turn ended, a text typed or a tool's output meanwhile waits for the restore, which
+replays the conversation (:func:`~pyagent.voice._history.conversation_history`) before any of it.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ from typing import Any, Literal, Protocol
 from pyagent.voice._bargein import Interruption, Playback, Source, plan_barge_in
 from pyagent.voice._conversation import ConversationMirror
 from pyagent.voice._fields import field, integer, items, text
+from pyagent.voice._history import HistoryItem, InputAudioKeeper, conversation_history, restore_events
 from pyagent.voice._results import ToolCallRecord, TurnOutcome, TurnTimings
 from pyagent.voice._states import SessionState, StateMachine, Trigger
 from pyagent.voice.errors import ResponseError, SessionClosedError
@@ -63,6 +73,7 @@ __all__ = [
     "TurnEnded",
     "TurnFailed",
     "TurnFinished",
+    "TurnInterrupted",
     "TurnMerged",
     "VoiceCore",
 ]
@@ -75,6 +86,7 @@ _BENIGN = frozenset({"response_cancel_not_active", "input_audio_buffer_commit_em
 _CLOSING = frozenset({"session_expired"})
 _MAX_REQUESTS = 256  # event ids remembered for routing errors
 _EVENT_PREFIX = "evt_pyagent_"
+_REPLAY_APPEND_MS = 500  # input audio sent again after a restore, per input_audio_buffer.append
 
 
 class PlaybackLike(Playback, Protocol):
@@ -167,10 +179,23 @@ class TurnFinished:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class TurnFailed:
-    """A turn ended without an answer: the service refused it, the response failed, or the session closed."""
+    """A turn ended without an answer: the service refused it, the response failed, or the session closed.
+
+    ``abandoned``: the caller stopped sending the turn (its own call raised): nobody else waits for it.
+    """
 
     turn: int
     error: ResponseError | SessionClosedError
+    abandoned: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TurnInterrupted:
+    """The user barged in on a turn whose answer was already complete (its audio was still playing): the answer
+    handed over must say it was cut, and where."""
+
+    turn: int
+    interruption: Interruption
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -181,7 +206,19 @@ class RequestDone:
     error: ResponseError | SessionClosedError | None = None
 
 
-Effect = Send | Emit | Audio | Chunk | RunTools | TurnEnded | TurnMerged | TurnFinished | TurnFailed | RequestDone
+Effect = (
+    Send
+    | Emit
+    | Audio
+    | Chunk
+    | RunTools
+    | TurnEnded
+    | TurnMerged
+    | TurnFinished
+    | TurnFailed
+    | TurnInterrupted
+    | RequestDone
+)
 
 
 # --------------------------------------------------------------------------------------------------- turns
@@ -215,6 +252,7 @@ class _Turn:
     status: str = ""
     interruption: Interruption | None = None
     started: bool = False
+    end_again: bool = False  # ended while the connection was lost: ended on the wire after the restore
     awaiting_commit: bool = False  # the caller's commit is sent; its committed event ends the collection
     typed_text: str | None = None  # a typed turn's text, until its item arrives
     # When its moments happened, on the session's clock (see TurnTimings).
@@ -248,6 +286,8 @@ class VoiceCore:
         input_bytes_per_second: bytes of one second of the user's audio as sent on the wire (PCM16 24 kHz: 48,000).
         output_bytes_per_second: the same for the assistant's audio.
         machine: the session's state machine (the core moves it and reports each change as ``state_changed``).
+        keeper: keeps the user's audio a restore may need (none is kept without one: a session that does not
+            reconnect).
     """
 
     def __init__(
@@ -258,6 +298,7 @@ class VoiceCore:
         input_bytes_per_second: int = 48000,
         output_bytes_per_second: int = 48000,
         machine: StateMachine | None = None,
+        keeper: InputAudioKeeper | None = None,
     ) -> None:
         self.playback = playback
         self.server_turn_detection = server_turn_detection
@@ -289,6 +330,14 @@ class VoiceCore:
         self._deferred: ResponseError | None = None  # an error a service sends before it closes
         self._speech_stopped_at: dict[str, float] = {}  # item id -> when the service heard its speech end
         self.now = 0.0  # the session's clock, as last told
+        self.keeper = keeper if keeper is not None else InputAudioKeeper(input_bytes_per_second, 0)
+        self.online = True  # False between a lost connection and the restore: nothing is sent
+        self._running_calls: dict[str, int] = {}  # call id -> the turn whose tools run it
+        self._unconfirmed_outputs: dict[str, str] = {}  # call id -> output sent (or to send), not yet echoed
+        self._replayed: set[str] = set()  # item ids replayed by the last restore: their echoes change nothing
+        self._lost_updates: list[str] = []  # configuration updates the lost connection never answered
+        self._pending_input = b""  # input audio to send again after the restore
+        self._seeded: list[HistoryItem] | None = None  # a snapshot's history, replayed by the first restore
 
     # ----------------------------------------------------------------------------------------------- reading
 
@@ -296,6 +345,24 @@ class VoiceCore:
     def busy(self) -> bool:
         """True while a turn is being ended, waits for, or gets its answer."""
         return any(turn.phase is not Phase.OPEN for turn in self._turns.values())
+
+    @property
+    def quiet(self) -> bool:
+        """True between turns: no turn under way, no speech, no response, no tool, no sink still playing (with no
+        sink, a complete answer was handed to the caller: see :meth:`settle`)."""
+        return (
+            self.online
+            and not self._turns
+            and not self._in_speech
+            and self._active is None
+            and self._requesting is None
+            and self._tools_running == 0
+            and not self._sink_playing
+        )
+
+    @property
+    def _sink_playing(self) -> bool:
+        return self.playback.sink_driven and self.playback.is_playing
 
     @property
     def active_response(self) -> str | None:
@@ -325,14 +392,15 @@ class VoiceCore:
         if kind == "input_audio_buffer.append":
             audio = event.get("audio")
             if isinstance(audio, bytes | bytearray | memoryview):
-                self.sent_audio(len(audio))
+                self.sent_audio(bytes(audio))
             elif isinstance(audio, str):
-                self.sent_audio(len(audio) * 3 // 4)
+                self._appended_bytes += len(audio) * 3 // 4
         elif kind == "input_audio_buffer.commit":
             self._committed_ms.append(self._appended_bytes * 1000 // self.input_bytes_per_second)
             self._appended_bytes = 0
         elif kind == "input_audio_buffer.clear":
             self._appended_bytes = 0
+            self.keeper.cleared()
         elif kind == "session.update":
             event_id = text(event.get("event_id"))
             if event_id:
@@ -343,10 +411,11 @@ class VoiceCore:
             while len(self._requests) > _MAX_REQUESTS:
                 self._requests.popitem(last=False)
 
-    def sent_audio(self, n_bytes: int) -> None:
-        """The session appended ``n_bytes`` of the user's audio (wire format): what :meth:`sent` counts of an
+    def sent_audio(self, audio: bytes) -> None:
+        """The session appended this user audio (wire format): what :meth:`sent` does for an
         ``input_audio_buffer.append``, told without the event (the session sends its audio as typed events)."""
-        self._appended_bytes += n_bytes
+        self._appended_bytes += len(audio)
+        self.keeper.appended(audio, turn_detection=self.server_turn_detection)
 
     def session_update(self, wire_session: Mapping[str, Any]) -> Send:
         """A ``session.update`` with a fresh ``event_id``; its answer comes as :class:`RequestDone`."""
@@ -364,6 +433,7 @@ class VoiceCore:
         effects = self._settle_virtual_playback()
         turn = self._new_turn("caller")
         self._collecting = turn.number
+        self.keeper.mark()
         return turn.number, effects
 
     def abandon_turn(self, number: int) -> list[Effect]:
@@ -371,11 +441,16 @@ class VoiceCore:
         turn = self._turns.pop(number, None)
         if self._collecting == number:
             self._collecting = None
+            self.keeper.unmark()
         if turn is None:
             return []
         turn.phase = Phase.DONE
         error = ResponseError("the turn was abandoned before its audio was all sent")
-        return [Send({"type": "input_audio_buffer.clear"}), TurnFailed(number, error)]
+        if not self.online:
+            self.keeper.cleared()
+            self._pending_input = b""
+            return [TurnFailed(number, error, abandoned=True)]
+        return [Send({"type": "input_audio_buffer.clear"}), TurnFailed(number, error, abandoned=True)]
 
     def end_turn(self, number: int, barrier: Mapping[str, Any], *, now: float | None = None) -> list[Effect]:
         """The caller's audio for turn ``number`` is all sent: end the turn and ask for its answer.
@@ -388,6 +463,9 @@ class VoiceCore:
         turn = self._turns[number]
         turn.phase = Phase.ENDING
         turn.speech_ended = self.now  # the caller's audio is all sent: the user's turn is over
+        if not self.online:
+            turn.end_again = True  # ended on the new connection, after its audio is sent again
+            return []
         if self.server_turn_detection:
             send = self.session_update(barrier)
             self._barriers[send.event["event_id"]] = number
@@ -401,8 +479,9 @@ class VoiceCore:
         turn = self._new_turn("text")
         turn.typed_text = words
         turn.speech_ended = self.now
-        item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": words}]}
-        effects.append(Send({"type": "conversation.item.create", "event_id": self.next_event_id(), "item": item}))
+        if self.online:  # else the restore replays it
+            item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": words}]}
+            effects.append(Send({"type": "conversation.item.create", "event_id": self.next_event_id(), "item": item}))
         effects.append(TurnEnded(turn.number))
         effects.extend(self._want_answer(turn))
         return turn.number, effects
@@ -430,7 +509,11 @@ class VoiceCore:
             turn.tools_started = None
         self._tools_running = max(0, self._tools_running - 1)
         effects: list[Effect] = []
+        self._running_calls = {call: owner for call, owner in self._running_calls.items() if owner != number}
         for record in records:
+            self._unconfirmed_outputs[record.call_id] = record.output  # until the service echoes it
+            if not self.online:
+                continue  # the restore replays it after its call
             item = {"type": "function_call_output", "call_id": record.call_id, "output": record.output}
             effects.append(Send({"type": "conversation.item.create", "event_id": self.next_event_id(), "item": item}))
         if turn is None or turn.phase is Phase.DONE:
@@ -475,9 +558,213 @@ class VoiceCore:
         self._want.clear()
         self._requesting = None
         self._active = None
+        self._lost_updates.clear()
         self.playback.clear()
         if not by_user:
             effects.append(Emit("error", (error,)))
+        return effects
+
+    def connection_lost(self, reason: str) -> list[Effect]:
+        """The connection ended and the session reconnects: go offline, keeping the conversation and the turns.
+
+        The response being produced ends as interrupted (cut at what the user heard; what was never heard is gone
+        with the service that held it); one asked for and not begun, or begun with no output yet, goes back to
+        waiting; the configuration updates in flight are answered by the restore. Nothing is sent until
+        :meth:`restore`.
+
+        Args:
+            reason: why, for the interruption (the close's code and reason).
+        """
+        if self._deferred is not None:
+            logger.info("the service's error before it closed: %s (%s)", self._deferred, self._deferred.code)
+            self._deferred = None
+        self.online = False
+        effects: list[Effect] = list(self._state(Trigger.CONNECTION_LOST))
+        active = self._active
+        answering = self._turn_of(active) if active is not None else None
+        if active is not None and answering is not None:
+            begun = [item for item in self.conversation.ordered() if item.response_id == active]
+            if not any(part.audio_bytes or part.text or part.transcript for item in begun for part in item.parts):
+                # Its response had begun and said nothing yet: the turn is still unanswered, and answered after.
+                self._active = None
+                for item in begun:
+                    self.conversation.delete(item.id)
+                    if item.id in answering.output_item_ids:
+                        answering.output_item_ids.remove(item.id)
+                answering.response_ids.remove(active)
+                answering.phase = Phase.WANT
+                self._want.appendleft(answering.number)
+        if self._active is not None or self._sink_playing:
+            effects.extend(self._cut_by_loss(reason))
+        else:
+            self.playback.clear()  # a complete answer no sink plays was handed over whole
+            self._audible.clear()
+        if self._requesting is not None:
+            _, number = self._requesting
+            turn = self._turns.get(number)
+            if turn is not None and turn.phase is Phase.REQUESTED:
+                turn.phase = Phase.WANT
+                self._want.appendleft(number)
+        collecting = self._turns.get(self._collecting) if self._collecting is not None else None
+        for number in self._barriers.values():
+            turn = self._turns.get(number)
+            if turn is not None and turn.phase is Phase.ENDING:
+                turn.end_again = True  # its barrier's answer will not come
+        self._lost_updates.extend(event_id for event_id in self._updates if event_id not in self._barriers)
+        self._pending_input = self.keeper.pending(turn_detection=self.server_turn_detection)
+        self.keeper.new_connection(keep_mark=collecting is not None)
+        self.session_id = ""
+        self._requesting = None
+        self._active = None
+        self._responses.clear()
+        self._dropped.clear()
+        self._silenced.clear()
+        self._audible.clear()
+        self._in_speech = False
+        self._speech_start_ms.clear()
+        self._appended_bytes = 0
+        self._committed_ms.clear()
+        self._requests.clear()
+        self._updates.clear()
+        self._barriers.clear()
+        return effects
+
+    def _cut_by_loss(self, reason: str) -> list[Effect]:
+        """The user heard the assistant up to here when the connection was lost: cut the items there, as barge-in
+        does, without telling a service (the restore replays them cut)."""
+        active = self._active
+        active_turn = self._turn_of(active) if active is not None else None
+        outputs = active_turn.output_item_ids if active_turn is not None else []
+        audible = [key for key in self._audible if key[0] not in self._silenced]
+        unvoiced = [
+            item_id
+            for item_id in outputs
+            if self._is_assistant_message(item_id)
+            and not any(key[0] == item_id for key in audible)
+            and not self._has_text(item_id)
+        ]
+        growing = frozenset(item_id for item_id in outputs if not self._done(item_id))
+        plan = plan_barge_in(self.playback, audible, unvoiced, growing)
+        self.playback.clear()
+        self._audible.clear()
+        for cut in plan.truncations:
+            item = self.conversation.get(cut.item_id)
+            if item is not None:
+                item.truncated_at_ms = cut.audio_end_ms
+        for item_id in plan.deletions:
+            self.conversation.delete(item_id)
+        heard = plan.heard
+        heard_item = self.conversation.get(heard.item_id) if heard is not None else None
+        interruption = Interruption(
+            source="connection",
+            response_id=active or (heard_item.response_id if heard_item is not None else None) or None,
+            item_id=heard.item_id if heard is not None else None,
+            audio_end_ms=heard.audio_end_ms if heard is not None else None,
+            cancelled=False,
+            deleted_item_ids=plan.deletions,
+            reason=reason,
+        )
+        effects: list[Effect] = [Emit("interrupted", (interruption,))]
+        if active_turn is not None:
+            active_turn.interruption = interruption
+            active_turn.status = "cancelled"
+            effects.extend(self._finish(active_turn))
+        return effects
+
+    def _has_text(self, item_id: str) -> bool:
+        item = self.conversation.get(item_id)
+        return item is not None and any(not part.is_audio and part.text for part in item.parts)
+
+    def history(self) -> tuple[list[HistoryItem], list[tuple[str, str]]]:
+        """The conversation as a restore replays it, and the items left out with why (see ``_history``)."""
+        if self._seeded is not None:
+            return list(self._seeded), []
+        active_turn = self._turn_of(self._active) if self._active is not None else None
+        typed = [turn.typed_text for _, turn in sorted(self._turns.items()) if turn.typed_text is not None]
+        return conversation_history(
+            self.conversation,
+            kept_audio=self.keeper.audio_of,
+            running_calls=self._running_calls,
+            unconfirmed_outputs=self._unconfirmed_outputs,
+            unconfirmed_texts=typed,
+            leave_out=active_turn.output_item_ids if active_turn is not None else (),
+        )
+
+    def seed(self, history: list[HistoryItem]) -> None:
+        """Start from a snapshot's conversation: the mirror holds it, and the first :meth:`restore` replays it."""
+        previous: str | None = None
+        for entry in history:
+            if not entry.id:
+                continue
+            item = self.conversation.place(entry.id, previous)
+            previous = entry.id
+            item.type, item.role, item.status = entry.type, entry.role, "completed"
+            item.call_id, item.name, item.arguments, item.output = (
+                entry.call_id,
+                entry.name,
+                entry.arguments,
+                entry.output,
+            )
+            if entry.type != "message":
+                continue
+            part = item.part(0)
+            if entry.audio:
+                part.type = "input_audio"
+                item.input_audio_ms = len(entry.audio) * 1000 // self.input_bytes_per_second
+                self.keeper.keep(entry.id, entry.audio)
+            else:
+                part.type = "text" if entry.role == "assistant" else "input_text"
+                part.text = entry.text
+        self._seeded = list(history)
+
+    def restored(self) -> None:
+        """The restore is done: from now on the history comes from the mirror (a snapshot's, too)."""
+        self._seeded = None
+
+    def restore(self, *, assistant_text_type: str, barrier: Mapping[str, Any], gap_audio: bytes = b"") -> list[Effect]:
+        """The new connection is configured: replay the conversation, send the input again, go on with the turns.
+
+        In order: the history (``conversation.item.create`` each); the input that was not committed when the
+        connection was lost, then the audio sent during the gap; a turn that was being ended is ended again; then
+        the next waiting turn is answered. Items the history leaves out are removed from the mirror, which then holds
+        what the service holds.
+
+        Args:
+            assistant_text_type: ``"output_text"`` (GA names) or ``"text"`` (beta names).
+            barrier: the wire ``session`` of an empty ``session.update`` (see :meth:`end_turn`).
+            gap_audio: the user's audio (wire format) sent while the connection was lost.
+        """
+        history, left_out = self.history()
+        self.online = True
+        for item_id, why in left_out:
+            logger.warning("not replayed to the new connection: item %s (%s)", item_id, why)
+            self.conversation.delete(item_id)
+            self.keeper.forget(item_id)
+        self._replayed = {entry.id for entry in history if entry.id}
+        effects: list[Effect] = [
+            Send(event)
+            for event in restore_events(
+                history, assistant_text_type=assistant_text_type, next_event_id=self.next_event_id
+            )
+        ]
+        for event_id in self._lost_updates:
+            effects.append(RequestDone(event_id))  # the restore sent the settings as they are now
+        self._lost_updates.clear()
+        audio = self._pending_input + gap_audio
+        self._pending_input = b""
+        step = self.input_bytes_per_second * _REPLAY_APPEND_MS // 1000
+        for start in range(0, len(audio), step):
+            effects.append(Send({"type": "input_audio_buffer.append", "audio": audio[start : start + step]}))
+        collecting = self._turns.get(self._collecting) if self._collecting is not None else None
+        if collecting is not None and collecting.awaiting_commit:
+            effects.append(Send({"type": "input_audio_buffer.commit", "event_id": self.next_event_id()}))
+        for number, turn in sorted(self._turns.items()):
+            if turn.end_again:
+                turn.end_again = False
+                turn.phase = Phase.OPEN
+                self._collecting = number
+                effects.extend(self.end_turn(number, barrier))
+        effects.extend(self._pump())
         return effects
 
     # ----------------------------------------------------------------------------------------------- events received
@@ -520,6 +807,7 @@ class VoiceCore:
         if self._in_speech or (not turn.input_item_ids and self._unclaimed_detector_turn is None):
             return self._commit_and_answer(turn)
         self._collecting = None
+        self.keeper.unmark()
         if turn.input_item_ids:
             clear = {"type": "input_audio_buffer.clear", "event_id": self.next_event_id()}
             effects: list[Effect] = [Send(clear), TurnEnded(turn.number)]
@@ -549,6 +837,7 @@ class VoiceCore:
         start = field(event, "audio_start_ms")
         if item_id and isinstance(start, int):
             self._speech_start_ms[item_id] = start
+        self.keeper.speech_started(item_id, start if isinstance(start, int) else None)
         effects = self._barge_in("server")
         effects.extend(self._state(Trigger.SPEECH_STARTED))
         effects.append(Emit("speech_started"))
@@ -558,6 +847,7 @@ class VoiceCore:
         self._in_speech = False
         item_id = text(field(event, "item_id"))
         end = field(event, "audio_end_ms")
+        self.keeper.speech_stopped(item_id, end if isinstance(end, int) else None)
         start = self._speech_start_ms.pop(item_id, None)
         if item_id:
             self._speech_stopped_at[item_id] = self.now
@@ -573,6 +863,7 @@ class VoiceCore:
             return effects
         item = self.conversation.place(item_id, previous if isinstance(previous, str) and previous else None)
         item.type, item.role = item.type or "message", item.role or "user"
+        self.keeper.committed(item_id, keep=not item.transcript)  # Voice Live may send the transcript first
         collecting = self._turns.get(self._collecting) if self._collecting is not None else None
         if collecting is not None and collecting.awaiting_commit:
             # The caller's own commit: the rest of its audio.
@@ -581,6 +872,7 @@ class VoiceCore:
             collecting.input_item_ids.append(item_id)
             collecting.awaiting_commit = False
             self._collecting = None
+            self.keeper.unmark()
             return effects
         if collecting is not None:
             collecting.input_item_ids.append(item_id)  # the detector cut the caller's audio at a pause
@@ -603,9 +895,14 @@ class VoiceCore:
         return []
 
     def _on_item(self, event: Any) -> list[Effect]:
+        item_id = text(field(field(event, "item"), "id"))
+        if item_id in self._replayed:
+            return []  # the service's copy of what the restore replayed: the mirror holds the original
         item = self.conversation.read_item(event)
         if item is None:
             return []
+        if item.type == "function_call_output":
+            self._unconfirmed_outputs.pop(item.call_id, None)
         if item.role == "user" and item.type == "message" and any(p.type == "input_text" for p in item.parts):
             for turn in self._turns.values():
                 if turn.typed_text is not None and turn.typed_text == item.text:
@@ -615,7 +912,9 @@ class VoiceCore:
         return []
 
     def _on_item_deleted(self, event: Any) -> list[Effect]:
-        self.conversation.delete(text(field(event, "item_id")))
+        item_id = text(field(event, "item_id"))
+        self.conversation.delete(item_id)
+        self.keeper.forget(item_id)
         return []
 
     def _on_item_truncated(self, event: Any) -> list[Effect]:
@@ -640,6 +939,8 @@ class VoiceCore:
         part.type = part.type or "input_audio"
         transcript = text(field(event, "transcript"))
         part.transcript, part.transcript_final = transcript, True
+        if transcript:
+            self.keeper.forget(item_id)  # replayed as its transcript from now on
         return [Emit("transcript_available", (transcript, "user", item_id))]
 
     def _on_input_transcript_failed(self, event: Any) -> list[Effect]:
@@ -808,6 +1109,7 @@ class VoiceCore:
             turn.phase = Phase.TOOLS
             turn.tools_started = self.now
             self._tools_running += 1
+            self._running_calls.update((call.call_id, turn.number) for call in calls)
             effects.extend(self._state(Trigger.TOOL_CALLS))
             effects.append(RunTools(turn.number, tuple(calls)))
             return effects
@@ -909,7 +1211,13 @@ class VoiceCore:
 
     def _pump(self) -> list[Effect]:
         """Ask for the next waiting turn's answer when no response is asked for, active, or waiting on tools."""
-        while self._want and self._requesting is None and self._active is None and self._tools_running == 0:
+        while (
+            self.online
+            and self._want
+            and self._requesting is None
+            and self._active is None
+            and self._tools_running == 0
+        ):
             number = self._want.popleft()
             turn = self._turns.get(number)
             if turn is None or turn.phase is not Phase.WANT:
@@ -1033,6 +1341,9 @@ class VoiceCore:
             effects.append(Send({"type": "response.cancel", "event_id": self.next_event_id(), "response_id": active}))
         for cut in plan.truncations:
             self._silenced.add(cut.item_id)
+            cut_item = self.conversation.get(cut.item_id)
+            if cut_item is not None:
+                cut_item.heard_ms = cut.audio_end_ms  # until the service confirms it
             effects.append(
                 Send(
                     {
@@ -1046,6 +1357,9 @@ class VoiceCore:
             )
         for item_id in plan.deletions:
             self._silenced.add(item_id)
+            deleted_item = self.conversation.get(item_id)
+            if deleted_item is not None:
+                deleted_item.unheard = True  # until the service confirms it
             effects.append(
                 Send({"type": "conversation.item.delete", "event_id": self.next_event_id(), "item_id": item_id})
             )
@@ -1065,6 +1379,14 @@ class VoiceCore:
             if interrupted or (requested_turn is not None and turn is requested_turn):
                 turn.interruption = interruption
                 turn.interrupted_at = self.now
+        # Turns already answered whose audio was cut: their answers were handed over complete, and must now say so.
+        finished: list[int] = []
+        for item_id in (*(cut.item_id for cut in plan.truncations), *plan.deletions):
+            cut_item = self.conversation.get(item_id)
+            record = self._responses.get(cut_item.response_id) if cut_item is not None else None
+            if record is not None and record.turn not in self._turns and record.turn not in finished:
+                finished.append(record.turn)
+        effects.extend(TurnInterrupted(number, interruption) for number in finished)
         effects.extend(self._state(Trigger.INTERRUPTED))
         effects.append(Emit("interrupted", (interruption,)))
         return effects

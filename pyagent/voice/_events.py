@@ -35,6 +35,8 @@ EVENTS: Mapping[str, str] = {
     "interrupted": "(interruption: Interruption)  # the item heard, the ms heard, the items deleted",
     "dtmf": "(digit: str)  # a key the caller pressed, from a phone bridge (pyagent.telephony)",
     "error": "(error: Exception)",
+    "reconnecting": "(attempt: int, delay: float, code: int | None, reason: str)  # delay in s; code None: renewal",
+    "reconnected": "(session_id: str)  # the service's new session, configured and restored",
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pyagent.audio import AudioFormat
 from pyagent.voice._audio_io import OutputConverter
+from pyagent.voice._bargein import Interruption
 from pyagent.voice._config import SERVICE_AUDIO, AudioSettings
 from pyagent.voice._results import Outbox, ResponseChunk, TurnOutcome, VoiceResponse
 
@@ -164,7 +165,16 @@ class Replies:
         self.ended(outcome.turn)
         return response, tail
 
-    def fail(self, turn: int, error: BaseException) -> None:
+    def interrupted(self, turn: int, interruption: Interruption, now: float) -> None:
+        """The user cut an answer already handed over: it now says so (it is the object the caller holds)."""
+        response = self._recent.get(turn)
+        if isinstance(response, VoiceResponse) and response.interruption is None:
+            response.interruption = interruption
+            response.timings = dataclasses.replace(
+                response.timings, interrupted=now, heard_ms=interruption.audio_end_ms
+            )
+
+    def fail(self, turn: int, error: BaseException, *, to_outbox: bool = True) -> None:
         self._audio.pop(turn, None)
         self._remember(turn, error)
         future = self._ended.pop(turn, None)
@@ -174,7 +184,7 @@ class Replies:
         if claim is not None:
             if not claim.done():
                 claim.set_exception(error)
-        elif turn >= self._skip_before:
+        elif to_outbox and turn >= self._skip_before:
             self.outbox.put(turn, error)
 
     def _remember(self, turn: int, outcome: VoiceResponse | BaseException) -> None:

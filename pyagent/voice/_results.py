@@ -153,7 +153,10 @@ class VoiceResponse:
             user's audio at pauses), in the conversation's order.
         item_ids: the items the responses produced (messages and function calls), in order.
         interrupted: True when the user barged in or ``interrupt()`` was called.
-        interruption: the barge-in's details (item heard, milliseconds, deleted items), when interrupted.
+        interruption: the barge-in's details (item heard, milliseconds, deleted items), when interrupted. An answer
+            already handed over whose audio was still playing when the user barged in is marked then (this object
+            changes: ``interrupted``, ``interruption``, ``audio_end_ms`` and the timings' ``heard_ms``; ``status``
+            stays the service's).
         timings: when the turn's moments happened and how long the user waited (:class:`TurnTimings`), on the
             session's clock.
         audio_end_ms: how much of the interrupted item's audio was played, as sent in the truncation.

@@ -13,13 +13,23 @@ where a turn is::
     PROCESSING / SPEAKING --tool calls--> PROCESSING                   (the session runs tools; the response continues)
     PROCESSING / SPEAKING --response done--> CONNECTED                 (ready for the next turn)
     PROCESSING / SPEAKING --interrupted--> LISTENING                   (barge-in or interrupt())
-    any but IDLE --closed--> DISCONNECTED                               (a clean disconnect or a dropped connection)
+    CONNECTED / LISTENING / PROCESSING / SPEAKING --connection lost--> CONNECTING
+                                                                       (the session reconnects: see below)
+    any but IDLE --closed--> DISCONNECTED                               (a clean disconnect, or a close not retried)
     DISCONNECTED --connect--> CONNECTING                                (a new connection; nothing server-side resumes)
+
+Reconnecting. When the connection ends in a way worth retrying (``pyagent.voice._reconnect``) and the session's
+``reconnect`` policy allows it, the session goes back to CONNECTING (``connection lost``) instead of DISCONNECTED. It
+opens a new connection, sends its configuration, replays the conversation, and ``opened`` takes it to CONNECTED as
+after ``connect()``; when the attempts run out, ``closed`` takes it to DISCONNECTED. Moving to a new connection
+before the service's maximum duration (renewal) takes the same path, between turns.
 
 A trigger that has no row for the current state leaves the state as it is: the service may send events the session
 does not act on (late audio of a cancelled response while the user talks, a second ``speech_stopped``), and those
 must never fail a session. The *calls* a user may make in each state are a second, smaller table: calling
-``send_audio`` before ``connect`` is a mistake the user should hear about at once, with the way out named.
+``send_audio`` before ``connect`` is a mistake the user should hear about at once, with the way out named. A call
+made while the session is CONNECTING waits for the connection (or raises why it could not be made): a reconnect is
+not the caller's mistake.
 
 Nothing here does I/O; :class:`StateMachine` takes triggers in and says which transition happened.
 """
@@ -69,6 +79,7 @@ class Trigger(enum.Enum):
     TOOL_CALLS = "tool_calls"
     RESPONSE_DONE = "response_done"
     INTERRUPTED = "interrupted"
+    CONNECTION_LOST = "connection_lost"
     CLOSED = "closed"
 
 
@@ -96,24 +107,26 @@ TRANSITIONS: Mapping[tuple[SessionState, Trigger], SessionState] = {
     (S.SPEAKING, T.RESPONSE_DONE): S.CONNECTED,
     (S.PROCESSING, T.INTERRUPTED): S.LISTENING,
     (S.SPEAKING, T.INTERRUPTED): S.LISTENING,
+    **{(state, T.CONNECTION_LOST): S.CONNECTING for state in _OPEN},
     **{(state, T.CLOSED): S.DISCONNECTED for state in (S.CONNECTING, *_OPEN)},
 }
 
 # Public method -> the states in which it may be called.
+_OPEN_OR_CONNECTING = frozenset({S.CONNECTING, *_OPEN})
 ALLOWED_CALLS: Mapping[str, frozenset[SessionState]] = {
     "connect": frozenset({S.IDLE, S.DISCONNECTED}),
-    "send_audio": frozenset(_OPEN),
-    "receive": frozenset(_OPEN),
-    "stream_receive": frozenset(_OPEN),
-    "respond": frozenset(_OPEN),
-    "listen": frozenset(_OPEN),
-    "interrupt": frozenset(_OPEN),
-    "send_text": frozenset(_OPEN),
+    "send_audio": _OPEN_OR_CONNECTING,
+    "receive": _OPEN_OR_CONNECTING,
+    "stream_receive": _OPEN_OR_CONNECTING,
+    "respond": _OPEN_OR_CONNECTING,
+    "listen": _OPEN_OR_CONNECTING,
+    "interrupt": _OPEN_OR_CONNECTING,
+    "send_text": _OPEN_OR_CONNECTING,
 }
 
 _HINTS: Mapping[SessionState, str] = {
     S.IDLE: "call `await session.connect()` (or `async with session.connect():`) first",
-    S.CONNECTING: "wait for `connect()` to finish",
+    S.CONNECTING: "the session is connecting already; wait for `connect()` to finish",
     S.DISCONNECTED: "the session has ended; connect again with `await session.connect()`",
     S.CONNECTED: "disconnect first with `await session.disconnect()`",
     S.LISTENING: "disconnect first with `await session.disconnect()`",

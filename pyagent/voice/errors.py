@@ -12,6 +12,7 @@ session adds only the errors that are about turns, states and tools::
           ├── SessionClosedError         the connection closed while the session was in use
           ├── ResponseError              the service reported an error or a failed response
           ├── ListenTimeoutError         listen() heard no utterance in time (also a TimeoutError)
+          ├── SnapshotError              a session snapshot that cannot be read (also a ValueError)
           └── ToolError                  about an agent's tools
                ├── ToolDefinitionError   a function cannot be described as a tool (also a TypeError)
                └── ToolArgumentsError    the model's arguments do not match the tool's schema (also a ValueError)
@@ -37,6 +38,7 @@ __all__ = [
     "ListenTimeoutError",
     "ResponseError",
     "SessionClosedError",
+    "SnapshotError",
     "ToolArgumentsError",
     "ToolDefinitionError",
     "ToolDefinitionWarning",
@@ -72,10 +74,12 @@ class InvalidStateError(VoiceError, RuntimeError):
 
 
 class SessionClosedError(VoiceError):
-    """The connection closed while the session was in use; the session is DISCONNECTED.
+    """The connection closed while the session was in use, and the session did not (or could not) reconnect; the
+    session is DISCONNECTED.
 
     Attributes:
-        code: the WebSocket close code, when one is known (1006 when the peer dropped).
+        code: the WebSocket close code, when one is known (1006 when the peer dropped); after reconnecting failed,
+            the last close's (the attempt that failed is the ``__cause__``).
         reason: the close reason the peer sent, if any.
         service_error: the ``error`` event the service sent to explain the close (OpenAI sends
             ``session_expired`` before it closes a session at its maximum duration), if any.
@@ -111,6 +115,11 @@ class ResponseError(VoiceError):
 
 class ListenTimeoutError(VoiceError, TimeoutError):
     """``listen(timeout=...)`` heard no complete utterance before the timeout."""
+
+
+class SnapshotError(VoiceError, ValueError):
+    """A session snapshot cannot be read: not JSON, not a snapshot, a field of the wrong type, or a version newer
+    than this pyagent reads."""
 
 
 class ToolError(VoiceError):

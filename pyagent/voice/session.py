@@ -8,6 +8,12 @@ run tools, end waits). It knows nothing of URLs or dialect names: the connection
 
 Responses are requested only by the session (the service's turn detection is told not to create them), one turn at
 a time, so there are never two active responses.
+
+A session outlives its connections. When one ends in a way worth retrying (``_reconnect.should_retry``), or nears
+the service's maximum duration between turns, the shell opens a new one and the core restores the conversation on
+it (``VoiceCore.connection_lost``, then ``VoiceCore.restore``). Between the two the session is CONNECTING: the
+user's calls wait for the restore, audio streamed meanwhile is buffered (bounded), and events sent by the core
+before the loss are dropped (each connection is an *epoch*; the restore covers what they were for).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import traceback
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Mapping
 from types import TracebackType
@@ -39,6 +46,14 @@ from pyagent.voice import _observer
 from pyagent.voice._agent import Agent
 from pyagent.voice._audio_io import FrameCarry, InputConverter, decode_user_audio, encode_user_audio, microphone
 from pyagent.voice._bargein import Interruption
+from pyagent.voice._checks import (
+    check_audio_chunk,
+    check_flag,
+    check_source,
+    check_text,
+    check_timeout,
+    check_user_audio,
+)
 from pyagent.voice._config import (
     SERVICE_AUDIO,
     AudioSettings,
@@ -63,16 +78,21 @@ from pyagent.voice._core import (
     TurnEnded,
     TurnFailed,
     TurnFinished,
+    TurnInterrupted,
     TurnMerged,
     VoiceCore,
     service_error,
 )
 from pyagent.voice._events import EventEmitter, Handler
+from pyagent.voice._history import InputAudioKeeper
+from pyagent.voice._reconnect import Attempts, ReconnectPolicy, coerce_policy, gave_up, run_attempts, should_retry
 from pyagent.voice._replies import Replies
 from pyagent.voice._results import ResponseChunk, ToolCallRecord, VoiceResponse
+from pyagent.voice._snapshot import SessionSnapshot, resume_settings, take_snapshot
 from pyagent.voice._states import SessionState, StateMachine, Trigger
 from pyagent.voice.errors import (
     ConfigurationError,
+    InvalidStateError,
     ListenTimeoutError,
     ResponseError,
     SessionClosedError,
@@ -99,6 +119,7 @@ UserAudio = bytes | bytearray | memoryview | Iterable[bytes] | AsyncIterable[byt
 _APPEND_MS = 500  # the most user audio one input_audio_buffer.append carries
 _DTMF_DIGITS = "0123456789*#ABCD"
 _SETUP_TIMEOUT = 15.0  # seconds for session.created / session.updated after the socket opens
+_STABLE_SECONDS = 10.0  # a connection that lasted this long (or answered a turn) resets the count of attempts
 
 
 # --------------------------------------------------------------------------------------------------- the session
@@ -163,10 +184,16 @@ class VoiceSession:
         transcription_model: the service's model for transcribing the user, or None for no user transcripts.
         connect_options: extra keyword arguments for :func:`pyagent.realtime.connect` (``api_version``,
             ``connection_options``, ``headers``...).
+        reconnect: ``True`` (the default policy), ``False``, or a :class:`ReconnectPolicy`. When the connection ends
+            in a way worth retrying (1001, 1006, 1011, 1012, 1013, a keepalive timeout, a handshake that times out
+            or gets a 5xx), the session connects again, sends its configuration and replays the conversation, so
+            the model goes on knowing it; with ``renew_before_expiry`` it moves to a new connection between turns
+            before the service's maximum duration. See the README's "Long conversations".
 
     Raises:
         ConfigurationError: an argument the session cannot use (an endpoint without a scheme, an unknown dialect, a
-            rate out of range; a ``ConfigurationTypeError`` for a wrong kind), here rather than when connecting.
+            rate out of range, ``reconnect`` neither a bool nor a policy; a ``ConfigurationTypeError`` for a wrong
+            kind), here rather than when connecting.
     """
 
     def __init__(
@@ -185,6 +212,7 @@ class VoiceSession:
         clock: Clock | None = None,
         transcription_model: str | None = "whisper-1",
         connect_options: Mapping[str, Any] | None = None,
+        reconnect: bool | ReconnectPolicy = True,
     ) -> None:
         check_session_arguments(
             model=model,
@@ -201,6 +229,7 @@ class VoiceSession:
             transcription_model=transcription_model,
             connect_options=connect_options,
         )
+        self._policy = coerce_policy(reconnect)
         self._model = model
         self._voice = voice
         self.agent = agent
@@ -214,11 +243,13 @@ class VoiceSession:
         self._turn_detection = TurnDetectionSettings(enabled=turn_detection)
         self._audio_source = audio_source
         self._machine = StateMachine()
+        self._turn_lock = asyncio.Lock()  # one caller turn at a time on the one input buffer
         self._emitter = EventEmitter()
         self._clock: Clock = clock if clock is not None else MonotonicClock()
         self._wire: WireAudio = SERVICE_AUDIO
         self._playback = PlaybackClock(SERVICE_AUDIO.format.sample_rate, clock=self._clock)
         self._conn: RealtimeConnection | None = None
+        self._wire_dialect: Dialect | None = None  # the last connection's: the barrier's shape during a gap
         self._closed_error: SessionClosedError | None = None
         # The connection's redaction (its credentials, in every form), kept after it closes: what the session logs
         # or raises of text it did not make itself goes through it.
@@ -226,16 +257,20 @@ class VoiceSession:
         self.context: dict[str, Any] = {}
         """The application's own values for this conversation, for handlers and tools (:func:`current_session`):
         ``pyagent.telephony`` puts the phone call's ids under ``"call"``."""
+        self._snapshot: SessionSnapshot | None = None  # from_snapshot(): replayed on connect
         self._reset_connection_state()
 
     def _reset_connection_state(self) -> None:
+        """A fresh conversation for ``connect()``; reconnects keep all of this but the connection."""
         wire = self._wire.format
+        keep = wire.bytes_per_second * self._policy.max_replay_audio_seconds if self._policy is not None else 0
         self._core = VoiceCore(
             self._playback,
             server_turn_detection=self._turn_detection.enabled,
             input_bytes_per_second=wire.bytes_per_second,
             output_bytes_per_second=wire.bytes_per_second,
             machine=self._machine,
+            keeper=InputAudioKeeper(wire.bytes_per_second, int(keep)),
         )
         self._replies = Replies(self._audio, wire)
         self._reader: asyncio.Task[None] | None = None
@@ -245,6 +280,20 @@ class VoiceSession:
         self._requests: dict[str, asyncio.Future[None]] = {}
         self._closed = asyncio.Event()  # set when this connection's session ends
         self._watch: _observer.SessionWatch | None = None  # an observer's (pyagent.telemetry), or None
+        # Between two connections (and while connect() opens the first): calls wait on the gap, audio is buffered.
+        self._gap: asyncio.Event | None = None
+        self._gap_audio = bytearray()
+        gap_seconds = (self._policy or ReconnectPolicy()).max_gap_audio_seconds
+        self._gap_limit = int(self._wire.format.bytes_per_second * gap_seconds)
+        self._epoch = 0  # one per connection: the core's events from before a loss are not sent after it
+        self._restoring = False  # the new connection is being configured and restored: only the restore sends
+        self._attempt_error: SessionClosedError | None = None  # the connection being restored ended meanwhile
+        self._link_ended = asyncio.Event()  # the reader of the current connection decided what its end means
+        self._opening = False  # connect() is under way: a failure is raised by connect(), not told as an event
+        self._reconnector: asyncio.Task[None] | None = None
+        self._renewal: asyncio.Task[None] | None = None
+        self._renew_due = False
+        self._attempts = Attempts()  # carried across reconnects until a connection lasts
 
     def __repr__(self) -> str:
         return f"VoiceSession(model={self._model!r}, voice={self._voice!r}, state={self.state.name})"
@@ -270,8 +319,12 @@ class VoiceSession:
 
     @property
     def is_connected(self) -> bool:
-        """True from the end of ``connect()`` until the session is disconnected."""
-        return self._conn is not None and self.state not in (SessionState.IDLE, SessionState.DISCONNECTED)
+        """True from the end of ``connect()`` until the session is disconnected, but while it reconnects."""
+        return (
+            self._conn is not None
+            and self._gap is None
+            and self.state not in (SessionState.IDLE, SessionState.DISCONNECTED)
+        )
 
     @property
     def session_id(self) -> str:
@@ -288,12 +341,18 @@ class VoiceSession:
     def has_pending_response(self) -> bool:
         """True when :meth:`receive` has a response to return without new user input: one is queued, being
         produced, asked for, or owed to a committed user turn."""
-        return self._replies.outbox.has_result or (self._conn is not None and self._core.busy)
+        open_or_reopening = self._conn is not None or self._gap is not None
+        return self._replies.outbox.has_result or (open_or_reopening and self._core.busy)
 
     @property
     def dialect(self) -> Dialect | None:
         """The connection's dialect, once connected."""
-        return self._conn.dialect if self._conn is not None else None
+        return self._wire_dialect if self._conn is not None or self._gap is not None else None
+
+    @property
+    def reconnect_policy(self) -> ReconnectPolicy | None:
+        """How the session reconnects; None when it does not."""
+        return self._policy
 
     @property
     def audio_format(self) -> AudioSettings:
@@ -331,8 +390,13 @@ class VoiceSession:
 
         Events: ``speech_started()``, ``speech_ended()``, ``response_started()``, ``transcript_available(text,
         role, item_id)``, ``response_done(response)``, ``audio(data)``, ``function_call(call)``,
-        ``state_changed(new, old)``, ``interrupted(interruption)``, ``dtmf(digit)``, ``error(error)``. A handler
-        may take fewer arguments than its event carries. A handler that raises is logged and the session goes on.
+        ``state_changed(new, old)``, ``interrupted(interruption)``, ``dtmf(digit)``, ``error(error)``,
+        ``reconnecting(attempt, delay, code, reason)`` (a new connection is about to be tried, ``delay`` seconds from
+        now; ``code`` is the close that caused it, None for a renewal) and ``reconnected(session_id)`` (the new
+        connection is configured and the conversation restored). A handler may take fewer arguments than its event
+        carries. A handler that raises is logged and the session goes on. A handler the reconnecting itself runs
+        (``reconnecting``, and ``state_changed`` to CONNECTING on a renewal) cannot await a call that needs the
+        connection: it would wait for itself, so the call raises ``InvalidStateError``; start it in a task.
 
         Raises:
             ValueError: an unknown event name.
@@ -415,8 +479,12 @@ class VoiceSession:
 
     def set_audio_source(self, source: AudioSource | None) -> None:
         """Where :meth:`listen` reads from: an async iterable of chunks in the session's format; None for the
-        microphone."""
-        self._audio_source = source
+        microphone.
+
+        Raises:
+            ConfigurationTypeError: ``source`` is neither.
+        """
+        self._audio_source = check_source(source, "the audio source")
 
     def _flat_session(self) -> dict[str, Any]:
         return build_flat_session(
@@ -429,24 +497,102 @@ class VoiceSession:
             audio_fields=self._wire.fields,
         )
 
-    async def _update_session(self, flat: Mapping[str, Any]) -> None:
+    async def _update_session(self, flat: Mapping[str, Any], *, conn: RealtimeConnection | None = None) -> None:
         """Send a ``session.update`` and wait for the service's answer.
+
+        Args:
+            conn: the connection being restored (only the restore sends on it); None for the current one.
 
         Raises:
             ResponseError: the service refused it.
             SessionClosedError: the session closed first.
         """
-        conn = self._require_conn()
-        send = self._core.session_update(conn.dialect.session_to_wire(dict(flat)))
+        target = conn or await self._connection()
+        send = self._core.session_update(target.dialect.session_to_wire(dict(flat)))
         event_id = send.event["event_id"]
         answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         answered.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._requests[event_id] = answered
         try:
-            await self._send(send.event)
+            await self._send(send.event, conn=target)
             await answered
         finally:
             self._requests.pop(event_id, None)
+
+    # ------------------------------------------------------------------------------------------------ snapshots
+
+    def snapshot(self) -> SessionSnapshot:
+        """The conversation and the settings to resume it elsewhere (:meth:`from_snapshot`); never a credential.
+
+        Best taken between turns: a response still being produced is left out. User turns are kept as their
+        transcripts or, while none is known, their audio (kept by a session that reconnects, up to
+        :class:`ReconnectPolicy`'s ``max_replay_audio_seconds``; without it such a turn is left out), assistant turns
+        as text cut where they were heard, function calls with their outputs.
+        """
+        history, _ = self._core.history()
+        return take_snapshot(
+            model=self._model,
+            voice=self._voice,
+            language=self.language,
+            transcription_model=self._transcription_model,
+            audio=self._audio,
+            turn_detection=self._turn_detection,
+            dialect=self._dialect_name,
+            agent=self.agent,
+            items=history,
+            session_id=self.session_id,
+        )
+
+    @classmethod
+    def from_snapshot(
+        cls,
+        snapshot: SessionSnapshot,
+        *,
+        agent: Agent | None = None,
+        endpoint: str | None = None,
+        credential: Any = None,
+        dialect: str | None = None,
+        reconnect: bool | ReconnectPolicy = True,
+        audio_source: AudioSource | None = None,
+        clock: Clock | None = None,
+        connect_options: Mapping[str, Any] | None = None,
+    ) -> _Connecting:
+        """Resume a conversation from :meth:`snapshot`: ``await`` it (or ``async with`` it) to connect, send the
+        snapshot's configuration and replay its conversation before anything new.
+
+        Args:
+            snapshot: what :meth:`snapshot` gave (here or in another process: :meth:`SessionSnapshot.from_json`).
+            agent: the agent, with the Python tools the snapshot's schemas name (its instructions win over the
+                snapshot's); None for the snapshot's instructions alone, when it has no tools.
+            endpoint, credential, connect_options: where and how to connect, as for the constructor (a snapshot
+                holds none of them).
+            dialect: the dialect; None for the snapshot's.
+            reconnect, audio_source, clock: as for the constructor.
+
+        Raises:
+            ConfigurationError: a tool the snapshot names is not among the agent's (the message names them), or a
+                setting is out of range. Once awaited: what :meth:`connect` raises.
+        """
+        agent, audio, turn_detection = resume_settings(snapshot, agent)
+        session = cls(
+            model=snapshot.model,
+            voice=snapshot.voice,
+            agent=agent,
+            language=snapshot.language,
+            endpoint=endpoint,
+            credential=credential,
+            dialect=dialect or snapshot.dialect,
+            audio_source=audio_source,
+            clock=clock,
+            transcription_model=snapshot.transcription_model,
+            connect_options=connect_options,
+            reconnect=reconnect,
+        )
+        session.configure_audio(audio.sample_rate, audio.channels, audio.format)
+        session._turn_detection = turn_detection
+        session._core.server_turn_detection = turn_detection.enabled
+        session._snapshot = snapshot
+        return _Connecting(session)
 
     # ------------------------------------------------------------------------------------------------ connecting
 
@@ -464,8 +610,12 @@ class VoiceSession:
         """
         return _Connecting(self)
 
-    async def _open(self) -> VoiceSession:
-        self._machine.check("connect")
+    def _connect_arguments(self) -> dict[str, Any]:
+        """What :func:`connect` takes for this session, resolved again for every connection (credentials too).
+
+        Raises:
+            ConfigurationError: no endpoint, an unknown dialect, or Azure OpenAI without a deployment name.
+        """
         settings = resolve_endpoint(
             self._endpoint, self._credential, self._dialect_name if self._dialect_name != "auto" else None
         )
@@ -477,27 +627,64 @@ class VoiceSession:
         model = resolve_model(self._model, dialect.name)
         if model != self._model:
             logger.debug("model %r stands for %s's current realtime model: %s", self._model, dialect.name, model)
-        self._wire = choose_wire_audio(self._audio, dialect)
+        return {"endpoint": settings.endpoint, "credential": settings.credential, "model": model, "dialect": dialect}
+
+    async def _open(self) -> VoiceSession:
+        self._machine.check("connect")
+        arguments = self._connect_arguments()
+        self._wire = choose_wire_audio(self._audio, arguments["dialect"])
         self._reset_connection_state()
+        if self._snapshot is not None:  # kept until a connection restored it
+            self._core.seed(list(self._snapshot.items))
         self._closed_error = None
         wire = self._wire.format
         self._playback.reset(sample_rate=wire.sample_rate, encoding=wire.encoding)
-        await self._emit_state(Trigger.CONNECT)
+        self._gap = asyncio.Event()
+        self._opening = True
         try:
-            conn = await connect(
-                endpoint=settings.endpoint,
-                credential=settings.credential,
-                model=model,
-                dialect=dialect,
-                **options,
-            )
-        except BaseException:
-            await self._emit_state(Trigger.FAILED)
-            raise
+            await self._emit_state(Trigger.CONNECT)
+            try:
+                conn = await connect(**arguments, **self._connect_options)
+            except BaseException:
+                self._end_gap()
+                await self._emit_state(Trigger.FAILED)
+                raise
+            try:
+                await self._establish(conn)
+            except BaseException as exc:
+                closing = exc if isinstance(exc, SessionClosedError) else None
+                await self._shutdown(closing, by_user=closing is None)
+                if isinstance(exc, TimeoutError):
+                    raise SessionClosedError("the service did not set up the session in time") from exc
+                if isinstance(exc, ConnectionClosed):
+                    raise _closed_error(exc) from exc
+                raise
+        finally:
+            self._opening = False
+        self._snapshot = None
+        logger.info("voice session %s connected (%s)", self.session_id, conn.dialect.name)
+        return self
+
+    async def _establish(self, conn: RealtimeConnection) -> None:
+        """Make ``conn`` the session's connection: its session announced, configured, the conversation restored.
+
+        Raises:
+            ResponseError: the service refused the session or its configuration.
+            SessionClosedError: the connection closed meanwhile.
+            TimeoutError: the service did not announce or configure the session in time.
+        """
         self._conn = conn
         self._redact = conn.redact
-        observer = _observer.current()
-        self._watch = observer.session_connected(self, conn, model) if observer is not None else None
+        if self._watch is not None:
+            self._watch.moved(conn)  # a reconnect: the conversation's turns go on under the new connection
+        else:
+            observer = _observer.current()
+            model = resolve_model(self._model, conn.dialect.name)
+            self._watch = observer.session_connected(self, conn, model) if observer is not None else None
+        self._wire_dialect = conn.dialect
+        self._link_ended = asyncio.Event()
+        self._restoring = True
+        self._attempt_error = None
         try:
             async with asyncio.timeout(_SETUP_TIMEOUT):
                 first = await conn.recv()
@@ -509,25 +696,37 @@ class VoiceSession:
                     raise ResponseError(f"the service's first event was {first.type!r}, not session.created")
                 self._core.receive(name, first, now=self._clock.now())
                 self._reader = asyncio.create_task(self._read_loop(conn), name="pyagent-voice-reader")
-                await self._update_session(self._flat_session())
-        except BaseException as exc:
-            closing = exc if isinstance(exc, SessionClosedError) else None
-            await self._shutdown(closing, by_user=closing is None)
-            if isinstance(exc, TimeoutError):
-                raise SessionClosedError("the service did not set up the session in time") from exc
-            if isinstance(exc, ConnectionClosed):
-                raise _closed_error(exc) from exc
-            raise
-        await self._emit_state(Trigger.OPENED)
-        logger.info("voice session %s connected (%s)", self.session_id, conn.dialect.name)
-        return self
+                await self._update_session(self._flat_session(), conn=conn)
+            effects = self._core.restore(
+                assistant_text_type="output_text" if conn.dialect.uses_ga_names else "text",
+                barrier=conn.dialect.session_to_wire({}),
+                gap_audio=bytes(self._gap_audio),
+            )
+            self._gap_audio.clear()
+            await self._emit_state(Trigger.OPENED)
+            await self._carry_out(effects, conn=conn)
+            if self._attempt_error is not None:
+                raise self._attempt_error
+        finally:
+            self._restoring = False
+        self._core.restored()
+        self._attempts.connected_at = asyncio.get_running_loop().time()
+        self._end_gap()
+        self._schedule_renewal(conn.dialect.name)
+
+    def _end_gap(self) -> None:
+        """Wake whoever waits for a connection: it is there (or the session ended)."""
+        gap, self._gap = self._gap, None
+        if gap is not None:
+            gap.set()
 
     async def disconnect(self) -> None:
         """Close the session; it ends DISCONNECTED. Disconnecting a session that is not connected does nothing.
 
         It returns promptly even while the service is still streaming: the frames nobody will read are discarded.
+        Disconnecting while the session reconnects stops the reconnecting.
         """
-        if self._conn is None:
+        if self._conn is None and self._gap is None:
             return
         await self._shutdown(SessionClosedError("the session was disconnected"), by_user=True)
 
@@ -535,12 +734,16 @@ class VoiceSession:
         if self._closed.is_set():
             return  # already ended (the reader saw the close while connect() was failing, say)
         # A session that fails while connecting tells its caller by raising from connect(), not with an event too.
-        by_user = by_user or self.state is SessionState.CONNECTING
+        by_user = by_user or self._opening
         conn, self._conn = self._conn, None
         self._closed.set()
         reader, self._reader = self._reader, None
+        reconnector, self._reconnector = self._reconnector, None
+        renewal, self._renewal = self._renewal, None
         current = asyncio.current_task()
-        tasks = [task for task in (*self._tasks, reader) if task is not None and task is not current]
+        tasks = [
+            task for task in (*self._tasks, reader, reconnector, renewal) if task is not None and task is not current
+        ]
         self._tasks.clear()
         for task in tasks:
             task.cancel()
@@ -549,11 +752,10 @@ class VoiceSession:
         effects = self._core.closed(error, by_user=by_user)
         self._closed_error = self._core.closed_error
         closed = self._closed_error or error
-        for event_id, waiter in list(self._requests.items()):
-            if not waiter.done():
-                waiter.set_exception(closed)
-            self._requests.pop(event_id, None)
+        self._fail_requests(closed)
         self._replies.close(closed)
+        self._gap_audio.clear()
+        self._end_gap()
         await self._carry_out(effects)
         watch, self._watch = self._watch, None
         if watch is not None:
@@ -564,12 +766,124 @@ class VoiceSession:
         if conn is not None:
             await conn.close()
 
-    # ------------------------------------------------------------------------------------------------ sending
+    def _fail_requests(self, error: SessionClosedError) -> None:
+        for event_id, waiter in list(self._requests.items()):
+            if not waiter.done():
+                waiter.set_exception(error)
+            self._requests.pop(event_id, None)
 
-    def _require_conn(self) -> RealtimeConnection:
-        if self._conn is None:
-            raise self._not_connected()
-        return self._conn
+    # ------------------------------------------------------------------------------------------------ reconnecting
+
+    async def _connection_lost(self, conn: RealtimeConnection, error: SessionClosedError) -> None:
+        """The reader saw ``conn`` end: reconnect when that is worth it, else end the session."""
+        if self._policy is None or not should_retry(error):
+            await self._shutdown(error, by_user=False)
+            return
+        self._attempts.reset_if_lasted(asyncio.get_running_loop().time(), self._policy, _STABLE_SECONDS)
+        logger.info("voice session %s: %s; reconnecting", self.session_id, error)
+        self._begin_gap()
+        effects = self._core.connection_lost(str(error))
+        # Started first: a handler of what the loss ends (interrupted, response_done) may await a call that waits
+        # for the new connection. It runs once this task first waits, so a handler that does not wait is told first.
+        self._reconnector = asyncio.create_task(
+            self._reconnect(error.code, error.reason or str(error), error), name="pyagent-voice-reconnect"
+        )
+        await self._carry_out(effects)
+        await conn.close()
+
+    def _begin_gap(self) -> None:
+        """No connection until the next is restored: calls wait, audio is buffered, older events are not sent."""
+        self._epoch += 1
+        self._conn = None
+        self._reader = None
+        self._gap = self._gap or asyncio.Event()
+        if self._renewal is not None and self._renewal is not asyncio.current_task():
+            self._renewal.cancel()
+        self._renewal = None
+        self._renew_due = False
+
+    async def _reconnect(self, code: int | None, reason: str, cause: SessionClosedError | None) -> None:
+        """Try new connections until one is restored or the policy gives up (then the session ends)."""
+        assert self._policy is not None
+
+        async def tell(attempt: int, delay: float, code: int | None, reason: str) -> None:
+            if self._watch is not None:
+                self._watch.reconnecting(attempt, delay, code, reason)
+            await self._emitter.emit("reconnecting", attempt, delay, code, reason)
+
+        restored, failure = await run_attempts(
+            self._policy,
+            self._attempts,
+            code=code,
+            reason=reason,
+            attempt=self._attempt,
+            tell=tell,
+            random=random.random,
+        )
+        self._reconnector = None
+        if restored:
+            logger.info("voice session reconnected as %s", self.session_id)
+            await self._emitter.emit("reconnected", self.session_id)
+            return
+        await self._shutdown(gave_up(cause, failure, self._attempts.count), by_user=False)
+
+    async def _attempt(self) -> None:
+        """One new connection, configured and restored; on failure it is closed and the error raised."""
+        conn = await connect(**self._connect_arguments(), **self._connect_options)
+        try:
+            await self._establish(conn)
+        except Exception as exc:
+            await self._abandon_attempt(conn, exc)
+            raise
+
+    async def _abandon_attempt(self, conn: RealtimeConnection, error: BaseException) -> None:
+        """A new connection failed before it was restored: back to waiting for the next, nothing lost."""
+        reader, self._reader = self._reader, None
+        if reader is not None and reader is not asyncio.current_task():
+            reader.cancel()
+            with contextlib.suppress(BaseException):
+                await reader
+        self._fail_requests(error if isinstance(error, SessionClosedError) else SessionClosedError(str(error)))
+        if self._core.online:  # the restore had begun: what it sent is sent again by the next
+            self._begin_gap()
+            await self._carry_out(self._core.connection_lost(str(error)))
+        else:
+            self._epoch += 1
+            self._conn = None
+        await conn.close()
+
+    def _schedule_renewal(self, dialect: str) -> None:
+        after = self._policy.renew_after(dialect) if self._policy is not None else None
+        if after is None:
+            return
+
+        async def wait() -> None:
+            await asyncio.sleep(after)
+            self._renew_due = True
+            self._maybe_renew()
+
+        self._renewal = asyncio.create_task(wait(), name="pyagent-voice-renewal")
+
+    def _maybe_renew(self) -> None:
+        """Move to a new connection now, if one is due and nothing is under way."""
+        if not self._renew_due or not self._core.quiet or self._gap is not None or self._closed.is_set():
+            return
+        self._renew_due = False
+        self._reconnector = asyncio.create_task(self._renew(), name="pyagent-voice-renew")
+
+    async def _renew(self) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        reason = "renewing the connection before the service's maximum session duration"
+        logger.info("voice session %s: %s", self.session_id, reason)
+        self._attempts.count = 0
+        self._begin_gap()
+        await self._carry_out(self._core.connection_lost(reason))
+        await conn.close()
+        await self._reconnect(None, reason, None)
+
+    # ------------------------------------------------------------------------------------------------ sending
 
     def _not_connected(self) -> SessionClosedError:
         """Why there is no connection: how the last one ended, or that there never was one."""
@@ -581,32 +895,88 @@ class VoiceSession:
             raise self._closed_error
         self._machine.check(call)
 
-    async def _send(self, event: Mapping[str, Any]) -> None:
-        conn = self._require_conn()
+    async def _ready(self, call: str) -> None:
+        """Refuse a call the state does not allow; while the session (re)connects, wait for the connection.
+
+        Raises:
+            InvalidStateError: the call was made by a handler the reconnecting itself runs (``reconnecting``,
+                ``state_changed``...): it would wait for the reconnect it is part of.
+        """
+        self._check(call)
+        gap = self._gap
+        if gap is not None and self._reconnector is not None and asyncio.current_task() is self._reconnector:
+            raise InvalidStateError(
+                f"{call}() was called from a handler run while the session reconnects, and would wait for that "
+                "reconnect; start it in a task (asyncio.create_task) instead",
+                state=self.state.name,
+                call=call,
+            )
+        if gap is not None:
+            await gap.wait()
+            if self._conn is None:
+                raise self._not_connected()
+
+    async def _connection(self) -> RealtimeConnection:
+        """The connection to send on; while the session reconnects, the next one once it is restored.
+
+        Raises:
+            SessionClosedError: the session is closed (or closed meanwhile).
+        """
+        while self._conn is None or self._restoring:
+            gap = self._gap
+            if gap is None:
+                raise self._not_connected()
+            await gap.wait()
+        return self._conn
+
+    async def _send(
+        self, event: Mapping[str, Any], *, conn: RealtimeConnection | None = None, epoch: int | None = None
+    ) -> None:
+        """Send one event. ``conn``: the connection being restored; ``epoch``: the core's event is dropped when
+        the connection it was meant for was lost meanwhile (the restore covers it)."""
+        target = conn or await self._connection()
+        if epoch is not None and epoch != self._epoch:
+            logger.debug("not sent (its connection was lost): %s", event.get("type"))
+            return
         try:
-            await conn.send(event)
+            await target.send(event)
         except ConnectionClosed as exc:
             raise _closed_error(exc) from exc
         self._core.sent(event)
 
     async def _append(self, wire_audio: bytes) -> None:
         size = self._append_bytes
-        if len(wire_audio) <= size:
-            if wire_audio:
-                await self._send_audio(wire_audio)
-            return
         for start in range(0, len(wire_audio), size):
-            await self._send_audio(wire_audio[start : start + size])
+            await self._append_chunk(wire_audio[start : start + size])
 
-    async def _send_audio(self, wire_audio: bytes) -> None:
-        """One ``input_audio_buffer.append``, as a typed event: the codec encodes a Struct in one call where it first
-        checks a mapping against its Struct, and a phone call sends fifty a second."""
-        conn = self._require_conn()
-        try:
-            await conn.send(InputAudioBufferAppend(audio=wire_audio))
-        except ConnectionClosed as exc:
-            raise _closed_error(exc) from exc
-        self._core.sent_audio(len(wire_audio))
+    async def _append_chunk(self, chunk: bytes) -> None:
+        """Append the user's audio; while the session reconnects, buffer it (up to the policy's bound, then wait).
+
+        It goes out as a typed event: the codec encodes a Struct in one call where it first checks a mapping against
+        its Struct, and a phone call sends fifty a second.
+        """
+        event = InputAudioBufferAppend(audio=chunk)
+        while True:
+            gap = self._gap
+            if gap is not None:
+                if len(self._gap_audio) + len(chunk) <= self._gap_limit:
+                    self._gap_audio += chunk
+                    return
+                await gap.wait()
+                continue
+            conn = self._conn
+            if conn is None:
+                raise self._not_connected()
+            ended = self._link_ended
+            try:
+                await conn.send(event)
+            except ConnectionClosed as exc:
+                if self._policy is None:
+                    raise _closed_error(exc) from exc
+                await ended.wait()  # the reader decides: reconnect (a gap) or close
+                continue
+            self._core.sent_audio(chunk)
+            return
 
     async def send_audio(self, audio_data: bytes, commit: bool = True) -> None:
         """Send the user's audio (in the session's audio format).
@@ -618,29 +988,44 @@ class VoiceSession:
                 however many items the service cut it into, and it is answered once.
 
         Raises:
+            ConfigurationTypeError: ``audio_data`` is not bytes-like (text goes to :meth:`send_text`), or ``commit``
+                is not a bool.
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed (with the service's code and reason).
         """
         self._check("send_audio")
-        if not commit:
-            await self._append(self._input.process(audio_data))
+        chunk = bytes(check_audio_chunk(audio_data, "send_audio()'s audio_data"))
+        check_flag(commit, "send_audio()'s commit")
+        if not commit:  # while the session reconnects, buffered (see ReconnectPolicy.max_gap_audio_seconds)
+            async with self._turn_lock:  # never inside another caller's turn
+                await self._append(self._input.process(chunk))
             return
-        await self._caller_turn([audio_data], claim=False)
+        await self._ready("send_audio")
+        await self._caller_turn([chunk], claim=False)
 
     async def _caller_turn(self, audio: UserAudio, *, claim: bool) -> int:
-        """Open a turn, send its audio, end it on the wire; return its number once ended."""
+        """Open a turn, send its audio, end it on the wire; return its number once ended.
+
+        Caller turns go one at a time (the service has one input buffer): a second ``respond()`` made while one
+        sends its audio waits for that turn to be ended on the wire.
+        """
+        async with self._turn_lock:
+            return await self._send_turn(audio, claim=claim)
+
+    async def _send_turn(self, audio: UserAudio, *, claim: bool) -> int:
         number, effects = self._core.open_turn(now=self._clock.now())
         self._replies.open(number, claim=claim)
         await self._carry_out(effects)
         try:
-            async for chunk in _chunks_of(audio):
+            async for chunk in _chunks_of(audio, "respond()'s user_audio"):
                 await self._append(self._input.process(chunk))
             await self._append(self._input.flush())
         except BaseException:
             await self._carry_out(self._core.abandon_turn(number))
             raise
-        conn = self._require_conn()
-        await self._carry_out(self._core.end_turn(number, conn.dialect.session_to_wire({}), now=self._clock.now()))
+        dialect = self._wire_dialect
+        assert dialect is not None  # set by the first connection
+        await self._carry_out(self._core.end_turn(number, dialect.session_to_wire({}), now=self._clock.now()))
         await self._replies.wait_ended(number)
         return number
 
@@ -648,10 +1033,13 @@ class VoiceSession:
         """Send the user's turn as text and ask for the response (read it with :meth:`receive`).
 
         Raises:
+            ConfigurationTypeError: ``text`` is not a str.
+            ConfigurationError: ``text`` is empty or blank.
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed.
         """
-        self._check("send_text")
+        text = check_text(text, "send_text()'s text")
+        await self._ready("send_text")
         number, effects = self._core.text_turn(text, now=self._clock.now())
         self._replies.open(number, claim=False)
         await self._carry_out(effects)
@@ -697,21 +1085,25 @@ class VoiceSession:
         The turn is one turn however the service's turn detection cuts it (a recording with pauses becomes several
         items, answered once, with ``input_transcript`` joining them in order). Answers to earlier turns that
         nobody received are dropped. Not a barge-in on a complete answer that no sink plays (see the class's
-        notes).
+        notes). Exchanges go one at a time: a ``respond()`` made while another runs (or while ``send_audio()``
+        sends a turn) waits for it, so turns never mix in the service's one input buffer.
 
         Args:
             user_audio: the turn's audio in the session's format: bytes, or an (async) iterable of chunks sent as
                 they come (a file streamed at its pace, a microphone until the caller stops it).
 
         Raises:
+            ConfigurationTypeError: ``user_audio`` (or a chunk of it) is not audio as bytes.
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed before the answer was complete (state DISCONNECTED).
             ResponseError: the service refused the turn or reported that the response failed.
         """
-        self._check("respond")
-        self._replies.drop_unclaimed_before(self._core.next_turn_number)
-        number = await self._caller_turn(user_audio, claim=True)
-        return await self._replies.wait_answer(number)
+        user_audio = check_user_audio(user_audio, "respond()'s user_audio")
+        await self._ready("respond")
+        async with self._turn_lock:  # one exchange at a time: a second respond() waits for this one's answer
+            self._replies.drop_unclaimed_before(self._core.next_turn_number)
+            number = await self._send_turn(user_audio, claim=True)
+            return await self._replies.wait_answer(number)
 
     async def interrupt(self) -> bool:
         """Interrupt the assistant now, as if the user had started to speak (without a new user turn).
@@ -745,11 +1137,13 @@ class VoiceSession:
 
         Raises:
             ListenTimeoutError: no complete utterance within ``timeout``.
+            ConfigurationError: ``timeout`` negative, NaN or infinite (None waits for ever).
             SessionClosedError: the session closed while listening.
             pyagent.audio.errors.AudioDeviceError: no audio source was given and there is no microphone (the
                 ``devices`` extra and PortAudio are needed).
         """
-        self._check("listen")
+        timeout = check_timeout(timeout, "listen()'s timeout")
+        await self._ready("listen")
         source = self._audio_source
         if source is None:
             check_devices()  # fail now, with what to install, rather than inside the stream
@@ -829,14 +1223,15 @@ class VoiceSession:
             logger.debug("state %s -> %s", old.name, new.name)
             await self._emitter.emit("state_changed", new, old)
 
-    async def _carry_out(self, effects: list[Effect]) -> None:
-        """Carry out the core's effects, in order."""
+    async def _carry_out(self, effects: list[Effect], *, conn: RealtimeConnection | None = None) -> None:
+        """Carry out the core's effects, in order (``conn``: the restore's, on the connection being restored)."""
+        epoch = self._epoch  # the core decided these for this connection
         for effect in effects:
             if self._watch is not None:
                 self._watch.effect(effect)
             if isinstance(effect, Send):
                 try:
-                    await self._send(effect.event)
+                    await self._send(effect.event, conn=conn, epoch=epoch)
                 except SessionClosedError as exc:
                     logger.debug("not sent (%s): %s", exc, effect.event.get("type"))
             elif isinstance(effect, Emit):
@@ -857,12 +1252,16 @@ class VoiceSession:
             elif isinstance(effect, TurnMerged):
                 self._replies.merged(effect.turn, effect.into)
             elif isinstance(effect, TurnFinished):
+                if self._gap is None and effect.outcome.interruption is None:
+                    self._attempts.count = 0  # this connection answered a turn: it works
                 response, tail = self._replies.finish(effect.outcome)
                 if tail:
                     await self._emitter.emit("audio", tail)
                 await self._emitter.emit("response_done", response)
             elif isinstance(effect, TurnFailed):
-                self._replies.fail(effect.turn, effect.error)
+                self._replies.fail(effect.turn, effect.error, to_outbox=not effect.abandoned)
+            elif isinstance(effect, TurnInterrupted):
+                self._replies.interrupted(effect.turn, effect.interruption, self._clock.now())
             elif isinstance(effect, RequestDone):
                 waiter = self._requests.get(effect.event_id)
                 if waiter is not None and not waiter.done():
@@ -883,10 +1282,17 @@ class VoiceSession:
                 records.append(record)
                 await self._emitter.emit("function_call", record)
         finally:
-            if self._conn is not None:
+            if not self._closed.is_set():  # while the session reconnects, the restore sends the outputs
                 await self._carry_out(self._core.tools_done(run.turn, records, now=self._clock.now()))
 
     async def _read_loop(self, conn: RealtimeConnection) -> None:
+        ended = self._link_ended
+        try:
+            await self._read(conn)
+        finally:
+            ended.set()
+
+    async def _read(self, conn: RealtimeConnection) -> None:
         error: SessionClosedError
         while True:
             try:
@@ -906,16 +1312,26 @@ class VoiceSession:
                 self._log_failure("the voice session's reader", exc)
                 error = SessionClosedError(self._redact(f"the session failed: {type(exc).__name__}: {exc}"))
                 break
+            if conn is not self._conn:
+                return  # a connection the session left (renewed): what it still sends belongs to no one
             name = conn.dialect.canonical_event_name(event.type)
             payload: Any = event
             if isinstance(event, InvalidEvent):
                 logger.warning("the service sent a %s that does not fit its schema: %s", event.type, event.error)
                 payload = _raw_mapping(event.raw)
             await self._carry_out(self._core.receive(name, payload, now=self._clock.now()))
+            if self._renew_due:
+                self._maybe_renew()
+        if conn is not self._conn:
+            return  # a connection the session left (renewed) or gave up on
+        if self._restoring:  # the connection being restored: the attempt fails and the next one is tried
+            self._attempt_error = error
+            self._fail_requests(error)
+            return
         if self._reader is asyncio.current_task():  # not when disconnect() cancelled it: that shutdown is under way
             self._reader = None
             logger.info("voice session %s: %s", self.session_id, error)
-            await self._shutdown(error, by_user=False)
+            await self._connection_lost(conn, error)
 
 
 # --------------------------------------------------------------------------------------------------- helpers
@@ -935,13 +1351,17 @@ def _raw_mapping(raw: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-async def _chunks_of(audio: UserAudio) -> AsyncIterator[bytes]:
-    """A user turn's audio as chunks, whether it came whole, as an iterable or as an async iterable."""
+async def _chunks_of(audio: UserAudio, what: str) -> AsyncIterator[bytes]:
+    """A user turn's audio as chunks, whether it came whole, as an iterable or as an async iterable.
+
+    Raises:
+        ConfigurationTypeError: a chunk that is not audio (bytes-like).
+    """
     if isinstance(audio, bytes | bytearray | memoryview):
         yield bytes(audio)
     elif isinstance(audio, AsyncIterable):
         async for chunk in audio:
-            yield bytes(chunk)
+            yield bytes(check_audio_chunk(chunk, f"a chunk of {what}"))
     else:
         for chunk in audio:
-            yield bytes(chunk)
+            yield bytes(check_audio_chunk(chunk, f"a chunk of {what}"))

@@ -202,7 +202,7 @@ async def test_failures_are_error_spans(recorded: Recorded) -> None:
     script = [Send(created), Expect("session.update"), Send(updated), Expect("response.create"), Send(error)]
     script += [Expect("conversation.item.create"), Close(1011, "server error")]
     async with ScriptedServer(script) as server:
-        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai")
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai", reconnect=False)
         async with session.connect() as voice:
             await voice.send_text("hello")
             with pytest.raises(ResponseError):

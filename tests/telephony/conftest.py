@@ -71,9 +71,11 @@ def weather_agent(log: CallLog) -> Agent:
     return Agent("forecaster", "You tell the weather. Use get_weather.", tools=[get_weather])
 
 
-def session_factory(log: CallLog, endpoint: str, dialect: str) -> Callable[[], VoiceSession]:
+def session_factory(log: CallLog, endpoint: str, dialect: str, *, reconnect: bool = True) -> Callable[[], VoiceSession]:
     def make() -> VoiceSession:
-        session = VoiceSession(model="gpt-realtime", endpoint=endpoint, dialect=dialect, agent=weather_agent(log))
+        session = VoiceSession(
+            model="gpt-realtime", endpoint=endpoint, dialect=dialect, agent=weather_agent(log), reconnect=reconnect
+        )
         loop = asyncio.get_running_loop()
         session.on("response_done")(log.responses.append)
         session.on("interrupted")(lambda interruption: log.interruptions.append((loop.time(), interruption)))

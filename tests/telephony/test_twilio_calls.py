@@ -214,7 +214,8 @@ async def test_when_the_service_ends_the_session_the_call_is_hung_up(question_ul
     log = CallLog()
     outcomes: list[BaseException] = []
     async with LocalServer(max_session_seconds=1.5, seed=1) as short_lived:
-        make_session = session_factory(log, short_lived.endpoint, "openai")
+        # A session that does not reconnect: the service's end is the call's (with reconnect, the call goes on).
+        make_session = session_factory(log, short_lived.endpoint, "openai", reconnect=False)
 
         async def media_stream(websocket: ServerConnection) -> None:
             try:

@@ -162,7 +162,7 @@ async def test_interrupt_on_demand_cancels_and_never_exceeds_what_was_received(
 
 async def test_a_connection_closed_mid_response_is_a_clear_error(slow_server: LocalServer) -> None:
     errors: list[Exception] = []
-    session = VoiceSession(endpoint=slow_server.endpoint, dialect="voicelive", clock=ManualClock())
+    session = VoiceSession(endpoint=slow_server.endpoint, dialect="voicelive", clock=ManualClock(), reconnect=False)
     session.on("error")(errors.append)
     await session.connect()
     await session.send_text("tell me everything")

@@ -6,7 +6,7 @@ import pytest
 from voice.core_support import CoreDriver, pcm
 
 from pyagent.voice._bargein import Interruption
-from pyagent.voice._core import RequestDone, RunTools, TurnEnded, TurnMerged
+from pyagent.voice._core import RequestDone, RunTools, TurnEnded, TurnInterrupted, TurnMerged
 from pyagent.voice._results import ToolCallRecord
 from pyagent.voice._states import SessionState
 from pyagent.voice.errors import ResponseError, SessionClosedError
@@ -252,7 +252,7 @@ def test_audio_told_without_the_event_counts_as_an_append() -> None:
     driver = CoreDriver(server_turn_detection=False)
     number, effects = driver.core.open_turn()
     driver.run(effects)
-    driver.core.sent_audio(len(pcm(300)))
+    driver.core.sent_audio(pcm(300))
     driver.core.sent({"type": "input_audio_buffer.append", "audio": pcm(400)})
     driver.run(driver.core.end_turn(number, {}))
     driver.committed("item_u0", None)
@@ -436,3 +436,16 @@ def test_a_barge_in_is_stamped_with_what_was_heard() -> None:
     assert outcome.turn == number
     assert (outcome.timings.speech_ended, outcome.timings.interrupted, outcome.timings.heard_ms) == (5.0, 5.6, 300)
     assert outcome.timings.to_dict()["heard_ms"] == 300
+
+
+def test_cutting_an_answer_already_complete_says_so_for_that_turn() -> None:
+    driver = CoreDriver()
+    number = two_item_answer(driver)
+    driver.response_done("resp_1")
+    (outcome,) = driver.finished()
+    assert outcome.interruption is None  # handed over complete
+    driver.clock.advance(0.5)
+    driver.run(driver.core.interrupt()[1])
+    (late,) = [effect for effect in driver.effects if isinstance(effect, TurnInterrupted)]
+    assert late.turn == number
+    assert (late.interruption.item_id, late.interruption.audio_end_ms) == ("item_a", 500)

@@ -22,7 +22,11 @@ def test_the_events_the_issue_names() -> None:
         "interrupted",
         "dtmf",  # issue 16: a key the caller pressed on a phone call
         "error",
+        "reconnecting",
+        "reconnected",
     }
+    assert EVENTS["reconnecting"].startswith("(attempt: int, delay: float, code: int | None, reason: str)")
+    assert EVENTS["reconnected"].startswith("(session_id: str)")
 
 
 async def test_sync_and_async_handlers_in_order_with_trimmed_arguments() -> None:

@@ -5,6 +5,8 @@ listen() and a turn waiting on its tool, each against closes (1000, 1001, 1011, 
 ``error`` naming the pending request, an ``error`` naming none (OpenAI's ``server_error``) and a frame that is not
 JSON. Every case ends: with the answer, a :class:`ResponseError` carrying the service's code, or a
 :class:`SessionClosedError` carrying the close's code and reason, with the session DISCONNECTED before anyone hears.
+It ends so with and without reconnecting: the scripted service fails each new connection the same way, so the
+session reconnects (and restores) until its attempts run out, then ends with the last close's code and reason.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pyagent import Agent, VoiceSession
 from pyagent.realtime.errors import EventDecodeError
 from pyagent.realtime.testing import ScriptedPeer, ScriptedServer
 from pyagent.server import LocalServer, Reply
-from pyagent.voice import ResponseError, SessionClosedError, SessionState
+from pyagent.voice import ReconnectPolicy, ResponseError, SessionClosedError, SessionState
 
 CLOSES: dict[str, tuple[int, str]] = {
     "close-1000": (1000, "bye"),
@@ -168,12 +170,22 @@ CASES: dict[str, tuple[Callable[[Service, str], Awaitable[None]], Caller, dict[s
     "listen": (waits_for_listen, call_listen, {}, tuple(CLOSES)),
     "tool": (waits_for_a_tool, call_receive, {"agent": Agent("a", "b", tools=[slow])}, tuple(CLOSES)),
 }
-MATRIX = [(wait, fault) for wait, (_, _, _, faults) in CASES.items() for fault in faults]
+FAST = ReconnectPolicy(max_attempts=2, initial_delay=0.01, max_delay=0.02)
+RECONNECTING = {"no-reconnect": False, "reconnect": FAST}
+# A turn waiting on its tool survives a reconnect: the tool goes on and its output is sent on the new connection
+# (test_reconnect.py), so its wait does not end with the close and is left out of the reconnecting half.
+MATRIX = [
+    (wait, fault, reconnect)
+    for wait, (_, _, _, faults) in CASES.items()
+    for fault in faults
+    for reconnect in sorted(RECONNECTING)
+    if not (wait == "tool" and reconnect == "reconnect")
+]
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-@pytest.mark.parametrize(("wait", "fault"), MATRIX)
-async def test_every_wait_ends(wait: str, fault: str, dialect: str) -> None:
+@pytest.mark.parametrize(("wait", "fault", "reconnect"), MATRIX)
+async def test_every_wait_ends(wait: str, fault: str, dialect: str, reconnect: str) -> None:
     script, caller, options, _ = CASES[wait]
 
     async def service(peer: ScriptedPeer) -> None:
@@ -181,7 +193,13 @@ async def test_every_wait_ends(wait: str, fault: str, dialect: str) -> None:
 
     told: list[tuple[Exception, SessionState]] = []
     async with ScriptedServer(service) as server:
-        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect=dialect, **options)
+        session = VoiceSession(
+            model="gpt-realtime",
+            endpoint=server.endpoint,
+            dialect=dialect,
+            reconnect=RECONNECTING[reconnect],
+            **options,
+        )
         session.on("error")(lambda error: told.append((error, session.state)))
         try:
             async with asyncio.timeout(20):  # a hang guard, not a measurement: every case ends in milliseconds
@@ -199,6 +217,8 @@ async def test_every_wait_ends(wait: str, fault: str, dialect: str) -> None:
         code, reason = CLOSES[fault]
         assert isinstance(outcome, SessionClosedError), outcome
         assert (outcome.code, outcome.reason) == (code, reason)
+        retried = reconnect == "reconnect" and wait != "connect" and code not in (1000, 4001)
+        assert len(server.handshakes) == (1 + FAST.max_attempts if retried else 1)
         assert state_when_raised is SessionState.DISCONNECTED
         if wait != "connect":  # connect() raises; once connected, the handlers hear it once, DISCONNECTED already
             assert told == [(outcome, SessionState.DISCONNECTED)]
@@ -257,7 +277,7 @@ async def test_a_close_while_idle_is_told_at_once_and_raised_by_the_next_call(co
     told: list[tuple[Exception, SessionState]] = []
     arrived = asyncio.Event()
     async with ScriptedServer(service) as server:
-        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai")
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai", reconnect=False)
 
         @session.on("error")
         def on_error(error: Exception) -> None:
@@ -292,7 +312,7 @@ async def test_an_error_that_explains_a_close_is_told_once_with_it() -> None:
 
     told: list[Exception] = []
     async with ScriptedServer(service) as server:
-        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai")
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai", reconnect=False)
         session.on("error")(told.append)
         await session.connect()
         with pytest.raises(SessionClosedError) as info:
@@ -384,7 +404,7 @@ async def test_the_local_servers_expiry_is_told_once_and_raised_by_the_next_call
     told: list[tuple[Exception, SessionState]] = []
     arrived = asyncio.Event()
     async with LocalServer(max_session_seconds=0.5) as server:
-        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect=dialect)
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect=dialect, reconnect=False)
 
         @session.on("error")
         def on_error(error: Exception) -> None:

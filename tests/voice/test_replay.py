@@ -86,6 +86,7 @@ DELTA = {
     ("ending", "code"), [(Drop(), 1006), (Close(1011, "server error"), 1011), (Close(1000, "bye"), 1000)]
 )
 async def test_a_connection_lost_mid_response_is_a_clear_error(ending: Step, code: int) -> None:
+    """Without reconnecting (``reconnect=False``), the close ends the session; ``test_reconnect.py`` has the rest."""
     script = [
         Send({"type": "session.created", "session": SESSION}),
         Expect("session.update"),
@@ -97,7 +98,7 @@ async def test_a_connection_lost_mid_response_is_a_clear_error(ending: Step, cod
     ]
     errors: list[Exception] = []
     async with ScriptedServer(script) as server:
-        session = VoiceSession(endpoint=server.endpoint, dialect="openai")
+        session = VoiceSession(endpoint=server.endpoint, dialect="openai", reconnect=False)
         session.on("error")(errors.append)
         async with session.connect() as voice:
             assert voice.session_id == "sess_dropped"

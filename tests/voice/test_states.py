@@ -87,6 +87,18 @@ def test_connect_failure_and_reconnect() -> None:
     assert run(StateMachine(S.DISCONNECTED), T.SPEECH_STARTED, T.AUDIO, T.CLOSED)[-1] is S.DISCONNECTED
 
 
+def test_a_lost_connection_goes_back_to_connecting_then_connected() -> None:
+    for state in (S.CONNECTED, S.LISTENING, S.PROCESSING, S.SPEAKING):
+        assert run(StateMachine(state), T.CONNECTION_LOST, T.OPENED) == [state, S.CONNECTING, S.CONNECTED]
+    # When the attempts run out, the session closes from CONNECTING.
+    assert run(StateMachine(S.SPEAKING), T.CONNECTION_LOST, T.CLOSED)[-1] is S.DISCONNECTED
+    # While it reconnects the user's calls are allowed (they wait for the new connection); connect() is not.
+    for call in set(ALLOWED_CALLS) - {"connect"}:
+        StateMachine(S.CONNECTING).check(call)
+    with pytest.raises(InvalidStateError, match="connecting already"):
+        StateMachine(S.CONNECTING).check("connect")
+
+
 def test_every_open_state_closes_and_every_target_is_a_state() -> None:
     for state in (S.CONNECTING, S.CONNECTED, S.LISTENING, S.PROCESSING, S.SPEAKING):
         assert TRANSITIONS[(state, T.CLOSED)] is S.DISCONNECTED
