@@ -11,12 +11,14 @@ detection, ...) as an ``Unknown...`` part holding its mapping. A known event tha
 an :class:`InvalidEvent`, with msgspec's path to the fault. Neither raises, so a stream of events goes on; only data
 that is not a JSON object raises :class:`EventDecodeError`.
 
-Encoding a Struct is one call to a shared Encoder, after a check that costs nothing for the flat events that carry
+Encoding a Struct is one call to a shared Encoder, after a check that costs little for the flat events that carry
 audio: a ``float`` field holding NaN, infinity or a ``Decimal`` (which msgspec would send as ``null`` or a string) is
-refused, and a tree carrying unknown fields is written through :func:`~pyagent.realtime.events.WireFields.as_dict`
-so they go out too. A plain mapping of a known type is first checked against its Struct (so a typo fails here,
-naming the field, rather than as a server ``error`` later) and then sent as given; a mapping of a type we do not know
-passes through untouched, so users can send what the service adds before we do. The codec knows nothing of sockets.
+refused, so is a field holding what its type does not allow (``None`` in a required field, a number where a string
+goes: msgspec's constructors do not check, and the service would answer with an ``error`` event later), and a tree
+carrying unknown fields is written through :func:`~pyagent.realtime.events.WireFields.as_dict` so they go out too. A
+plain mapping of a known type is first checked against its Struct (so a typo fails here, naming the field, rather than
+as a server ``error`` later) and then sent as given; a mapping of a type we do not know passes through untouched, so
+users can send what the service adds before we do. The codec knows nothing of sockets.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pyagent.realtime.events import (
     UnknownEvent,
 )
 from pyagent.realtime.events._base import to_wire
-from pyagent.realtime.events._shapes import Fix, apply_fixes, check_struct, prepare, struct_shape
+from pyagent.realtime.events._shapes import Fix, apply_fixes, check_fields, check_struct, prepare, struct_shape
 
 __all__ = [
     "decode_client_event",
@@ -64,7 +66,9 @@ _MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
 # The events with neither nested objects nor numbers (the audio appends and deltas among them): nothing to check
 # before encoding them but whether they carry unknown fields.
 _EVENT_CLASSES: list[type[msgspec.Struct]] = [*CLIENT_EVENT_TYPES.values(), *SERVER_EVENT_TYPES.values()]
-_FLAT_EVENTS = frozenset(cls for cls in _EVENT_CLASSES if not struct_shape(cls).nested and not struct_shape(cls).floats)
+_FLAT_EVENTS = {
+    cls: struct_shape(cls) for cls in _EVENT_CLASSES if not struct_shape(cls).nested and not struct_shape(cls).floats
+}
 # What encoding a Struct can raise for a value JSON cannot hold (a lone surrogate, a type msgspec does not know).
 _ENCODE_ERRORS = (TypeError, msgspec.EncodeError, UnicodeEncodeError, RecursionError, OverflowError)
 
@@ -122,9 +126,10 @@ def encode_client_event(event: ClientEvent | Mapping[str, Any]) -> bytes:
         The JSON bytes.
 
     Raises:
-        EventValidationError: a mapping of a known client type does not fit its schema; a ``float`` field holds NaN,
-            infinity or a ``Decimal``; a string holds a lone surrogate or a value is of a type JSON cannot hold; or
-            a server event was given.
+        EventValidationError: a mapping of a known client type does not fit its schema; a Struct's field holds what
+            its type does not allow (``None`` in a required field, a ``str`` where an ``int`` goes); a ``float`` field
+            holds NaN, infinity or a ``Decimal``; a string holds a lone surrogate or a value is of a type JSON cannot
+            hold; or a server event was given.
         TypeError: neither a Struct nor a mapping.
     """
     if isinstance(event, ClientEventBase):
@@ -151,7 +156,9 @@ def _encode_struct(event: ClientEventBase | ServerEventBase) -> bytes:
         EventValidationError: a number, a string or a value JSON cannot carry.
     """
     try:
-        if type(event) in _FLAT_EVENTS and not event._extra:
+        flat = _FLAT_EVENTS.get(type(event))
+        if flat is not None and not event._extra:
+            check_fields(event, flat)
             return _ENCODER.encode(event)
         if check_struct(event):
             return _ENCODER.encode(to_wire(event))
