@@ -84,10 +84,26 @@ def interrupt(process: subprocess.Popen[str]) -> tuple[int, str, str]:
         (
             ["--agent", "os:getcwd"],
             {},
-            "pyagent phone: --agent os:getcwd: getcwd() returned a str, not an Agent (--agent takes an Agent, or a "
-            "function returning one)",
+            "pyagent phone: --agent os:getcwd is a built-in function, not an Agent or a function returning one",
         ),
         (["--agent", "os:sep"], {}, "--agent os:sep is a str, not an Agent or a function returning one"),
+        (
+            ["--agent", "telephony.agents:make_a_name"],
+            {"PYTHONPATH": str(ROOT / "tests")},
+            "--agent telephony.agents:make_a_name: make_a_name() returned a str, not an Agent (--agent takes an "
+            "Agent, or a function returning one)",
+        ),
+        (
+            ["--agent", "telephony.agents:make_for"],
+            {"PYTHONPATH": str(ROOT / "tests")},
+            "--agent telephony.agents:make_for: make_for() needs arguments (name); --agent calls it with none",
+        ),
+        (
+            ["--agent", "telephony.agents:make_nothing_today"],
+            {"PYTHONPATH": str(ROOT / "tests")},
+            "--agent telephony.agents:make_nothing_today: calling make_nothing_today() to make the Agent raised "
+            "RuntimeError: no agent today",
+        ),
         (["--agent", "no_such_module_x:agent"], {}, "--agent no_such_module_x:agent: cannot import no_such_module_x"),
         (["--agent", "os:no_such_attr"], {}, "--agent os:no_such_attr: os has no attribute 'no_such_attr'"),
         (
@@ -455,3 +471,14 @@ def test_serve_speech_on_without_the_extra_says_so_once(tmp_path: pathlib.Path) 
         "pyagent serve: --speech on but the speech extra is not installed (pocketsphinx); install the extra: "
         "pip install 'pyagent-voice[speech]'"
     )
+
+
+def test_phone_takes_a_function_returning_the_agent(server: ServerThread) -> None:
+    env = clean_env(PYTHONPATH=str(ROOT / "tests"))
+    agent = ["--agent", "telephony.agents:make_receptionist", "--dialect", "openai"]
+    process = start("phone", "--port", "0", "--endpoint", server.server.endpoint, *agent, env=env)
+    assert process.stdout is not None
+    banner = process.stdout.readline()
+    status, _, err = interrupt(process)
+    assert status == 0, err
+    assert "answering with 'receptionist' through" in banner

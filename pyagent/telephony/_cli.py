@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import importlib
+import inspect
 import logging
 import os
 import signal
@@ -90,12 +92,15 @@ def add_phone_parser(subparsers: Any) -> None:
 
 
 def load_agent(spec: str) -> Agent:
-    """The :class:`~pyagent.voice.Agent` named ``module:attr``: an Agent, or a function returning one.
+    """The :class:`~pyagent.voice.Agent` named ``module:attr``: an Agent, or a function of yours returning one.
+
+    Only Python functions (and Agent subclasses) are called, with no arguments: a built-in such as ``os:getcwd`` or
+    ``os:abort`` is refused without being run.
 
     Raises:
-        ConfigurationError: not ``module:attr``; the module cannot be imported (or fails as it is); no such
-            attribute; the attribute is neither an Agent nor a function returning one (the function is called with
-            no arguments, and what it raises or returns is said in one line).
+        ConfigurationError: not ``module:attr``; the module cannot be imported (or fails as it runs); no such
+            attribute; the attribute is neither an Agent nor a function returning one; the function needs arguments,
+            raises, or returns something else (each said in one line).
     """
     from pyagent.voice import Agent, ConfigurationError
 
@@ -116,9 +121,22 @@ def load_agent(spec: str) -> Agent:
             raise ConfigurationError(f"--agent {spec}: {module_name} has no attribute {attr!r}")
     if isinstance(value, Agent):
         return value
-    if not callable(value):
+    factory = (inspect.isclass(value) and issubclass(value, Agent)) or inspect.isfunction(value)
+    factory = factory or inspect.ismethod(value) or isinstance(value, functools.partial)
+    if not factory:
+        kind = "built-in function" if inspect.isbuiltin(value) else type(value).__name__
+        raise ConfigurationError(f"--agent {spec} is a {kind}, not an Agent or a function returning one")
+    try:
+        needed = [
+            p.name
+            for p in inspect.signature(value).parameters.values()
+            if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
+    except ValueError:  # no signature to read: the call will say
+        needed = []
+    if needed:
         raise ConfigurationError(
-            f"--agent {spec} is a {type(value).__name__}, not an Agent or a function returning one"
+            f"--agent {spec}: {attr}() needs arguments ({', '.join(needed)}); --agent calls it with none"
         )
     try:
         made = value()
