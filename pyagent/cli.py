@@ -176,7 +176,8 @@ def _pace(text: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``pyagent`` console script and of ``python -m pyagent``; returns the exit status."""
+    """The ``pyagent`` command; returns the exit status. The console script and ``python -m pyagent`` run it from
+    :mod:`pyagent.__main__`, which imports this module under the same Ctrl-C guard."""
     try:
         return _main(argv)
     except KeyboardInterrupt:  # Ctrl-C at any moment, while the first imports run too: quietly
