@@ -5,9 +5,12 @@
 ``AZURE_VOICELIVE_ENDPOINT`` + ``AZURE_VOICELIVE_API_KEY``); with none configured they start the local server
 in-process and say so.
 
-Every mistake in what was asked (an option, a variable, the audio file) is one line on stderr naming it and what is
-accepted, with exit status 2, before any server starts or any connection is made. Failures once the conversation
-runs (the server refused the key, closed the connection) are one line too, with exit status 1.
+Every mistake in what was asked (an option, a variable, the audio file, an Azure dialect without ``--model``, a key
+that would go over plaintext ``ws://`` to another machine) is one line on stderr naming it and what is accepted, with
+exit status 2, before any server starts or any connection is made. Failures once the conversation runs (the server
+refused the key, closed the connection) are one line too, with exit status 1. Ctrl-C ends a command quietly with
+status 130; a reader that goes away (``pyagent chat F | head -3``) ends it quietly with status 141, as SIGPIPE ends
+a Unix tool.
 """
 
 from __future__ import annotations
@@ -22,10 +25,18 @@ import pathlib
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
+from pyagent._cli_common import (
+    Service,
+    UsageError,
+    endpoint_option,
+    non_empty,
+    out_file,
+    resolve_service,
+    shown_url,
+)
 from pyagent._version import DISTRIBUTION, __version__
 
 if TYPE_CHECKING:  # the voice layer is imported when a command needs it, so `pyagent --help` stays quick
@@ -59,8 +70,7 @@ _CLOSE_NAMES = {
 }
 
 
-class _UsageError(Exception):
-    """A mistake in what the user asked: one line, exit status 2."""
+_SIGPIPE_STATUS = 128 + 13  # what a shell reports for a process SIGPIPE ended
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "file", type=pathlib.Path, help="the user's audio: a WAV file, or a .raw/.pcm file of 24 kHz PCM16 mono"
     )
-    chat.add_argument("--out", type=_out_file, default=None, help="write the reply to this WAV file (say out/x.wav)")
+    chat.add_argument("--out", type=out_file, default=None, help="write the reply to this WAV file (say out/x.wav)")
     chat.add_argument(
         "--pace",
         type=_pace,
@@ -116,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--endpoint",
-        type=_endpoint_option,
+        type=endpoint_option,
         default=None,
         help="the service's base URL, such as http://127.0.0.1:8765 (default: $PYAGENT_ENDPOINT, ...)",
     )
@@ -128,7 +138,7 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--api-key",
-        type=_non_empty,
+        type=non_empty,
         default=None,
         metavar="KEY",
         help="the service's key (default: $PYAGENT_API_KEY, $OPENAI_API_KEY or $AZURE_VOICELIVE_API_KEY); with no "
@@ -136,22 +146,16 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--model",
-        type=_non_empty,
+        type=non_empty,
         default="gpt-4o-realtime",
         help="model or Azure OpenAI deployment (default: the service's current realtime model)",
     )
-    parser.add_argument("--voice", type=_non_empty, default="alloy", help="the assistant's voice (default: alloy)")
+    parser.add_argument("--voice", type=non_empty, default="alloy", help="the assistant's voice (default: alloy)")
     parser.add_argument("--instructions", default="You are a helpful voice assistant. Keep answers short.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the library does")
 
 
 # --------------------------------------------------------------------------------------------------- option types
-
-
-def _non_empty(text: str) -> str:
-    if not text.strip():
-        raise argparse.ArgumentTypeError("must not be empty")
-    return text
 
 
 def _pace(text: str) -> float:
@@ -168,42 +172,24 @@ def _pace(text: str) -> float:
     return value
 
 
-def _out_file(text: str) -> pathlib.Path:
-    """A path the reply can be written to, checked before anything runs (nothing is created yet)."""
-    path = pathlib.Path(text)
-    if text.endswith(("/", os.sep)) or path.is_dir():
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is a directory; give a file name such as {text.rstrip('/')}/reply.wav"
-        )
-    if path.exists() and not os.access(path, os.W_OK):
-        raise argparse.ArgumentTypeError(f"{text!r} cannot be written (no permission)")
-    ancestor = path.absolute().parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r} cannot be written: {str(ancestor)!r} is a file, not a directory")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"{text!r} cannot be written: no permission to write in {str(ancestor)!r}")
-    return path
-
-
-def _endpoint_option(text: str) -> str:
-    from pyagent.realtime.dialects import check_endpoint
-    from pyagent.realtime.errors import ConfigurationError
-
-    try:
-        return check_endpoint(text)
-    except ConfigurationError as exc:
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("endpoint ")) from None
-
-
 # --------------------------------------------------------------------------------------------------- entry point
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``pyagent`` console script and of ``python -m pyagent``; returns the exit status."""
+    """The ``pyagent`` command; returns the exit status. The console script and ``python -m pyagent`` run it from
+    :mod:`pyagent.__main__`, which imports this module under the same Ctrl-C guard."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C at any moment, while the first imports run too: quietly
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command that was given them: "pyagent chat: unrecognized arguments: b.wav"
+        command = _subparsers(parser).get(args.command or "", parser)
+        command.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
@@ -218,100 +204,87 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s"
     )
+    out = _Output(sys.stdout)
     runner = _chat if args.command == "chat" else _talk
     try:
-        return asyncio.run(runner(args))
-    except KeyboardInterrupt:
-        return 130
-    except _UsageError as exc:
+        status = asyncio.run(runner(args, out))
+    except UsageError as exc:
         print(f"pyagent {args.command}: {exc}", file=sys.stderr)
         return 2
+    except asyncio.CancelledError:
+        if not out.closed:
+            raise
+    return _SIGPIPE_STATUS if out.closed else status
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:  # argparse keeps its subcommands only there
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+class _Output:
+    """Standard output for the command's lines. When the reader goes away (a closed pipe: ``| head -3``), the command
+    ends quietly, as SIGPIPE ends a Unix tool: the conversation is cancelled, later lines go nowhere, and no handler
+    of the session raises BrokenPipeError. (SIGPIPE itself is left ignored, as Python sets it: with its default
+    action, a peer closing one of the command's sockets would kill the process.)"""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.closed = False
+        self._task: asyncio.Task[object] | None = None
+
+    def watch(self) -> None:
+        """Cancel the current task when the reader goes away."""
+        self._task = asyncio.current_task()
+
+    def write(self, text: str) -> int:
+        if self.closed:
+            return len(text)
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        if self.closed:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def _gone(self) -> None:
+        self.closed = True
+        with contextlib.suppress(OSError, ValueError):  # what is still buffered (flushed at exit) goes nowhere
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
 
 
 # --------------------------------------------------------------------------------------------------- the service
 
 
-@dataclass(frozen=True, slots=True)
-class _Service:
-    """Where the session goes, decided before anything starts; ``settings`` None means the local server."""
-
-    settings: EndpointSettings | None
-    key_source: str  # where the key came from, for the user (never the key)
-
-
-def _service(args: argparse.Namespace) -> _Service:
-    """The configured service, checked: a bad variable is a usage error, never a silent fallback to the local server.
-
-    Raises:
-        _UsageError: ``PYAGENT_ENDPOINT`` without a scheme, an unknown ``PYAGENT_DIALECT``, ...
-    """
-    from pyagent.realtime.dialects import OPENAI_DEFAULT_ENDPOINT
-    from pyagent.voice._config import EndpointSettings, check_dialect, endpoint_configured, resolve_endpoint
-    from pyagent.voice.errors import ConfigurationError
-
-    env = os.environ
-    _session(args, EndpointSettings(None, args.api_key, args.dialect or "auto", "the options"))  # the options' checks
-    try:
-        if args.dialect is None and env.get("PYAGENT_DIALECT", "").strip():
-            check_dialect(env["PYAGENT_DIALECT"].strip(), "PYAGENT_DIALECT")
-        if not endpoint_configured(args.endpoint, args.api_key):
-            if args.api_key is not None and args.dialect in (None, "auto", "openai"):
-                # A key and nothing else: OpenAI, where OPENAI_BASE_URL says or at its own address.
-                base = env.get("OPENAI_BASE_URL", "").strip() or OPENAI_DEFAULT_ENDPOINT
-                settings = resolve_endpoint(base, args.api_key, "openai")
-                settings = EndpointSettings(settings.endpoint, args.api_key, "openai", "--api-key")
-                return _Service(settings, "key from --api-key")
-            return _Service(None, "")
-        settings = resolve_endpoint(args.endpoint, args.api_key, args.dialect)
-    except ConfigurationError as exc:
-        raise _UsageError(str(exc)) from None
-    return _Service(settings, _key_source(args, settings))
-
-
-def _key_source(args: argparse.Namespace, settings: EndpointSettings) -> str:
-    if settings.credential is None:
-        return "no key"
-    if args.api_key is not None:
-        return "key from --api-key"
-    if settings.source == "OPENAI_API_KEY":
-        return "key from OPENAI_API_KEY"
-    if settings.source == "AZURE_VOICELIVE_ENDPOINT":
-        return "key from AZURE_VOICELIVE_API_KEY"
-    return "key from PYAGENT_API_KEY" if os.environ.get("PYAGENT_API_KEY", "").strip() else "key from OPENAI_API_KEY"
-
-
-def _shown_url(endpoint: str) -> str:
-    """The endpoint as the user may see it: scheme, host, port and path; no user info, no query (keys hide there)."""
-    parts = urlsplit(endpoint)
-    host = parts.hostname or ""
-    netloc = f"[{host}]" if ":" in host else host
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
 @contextlib.asynccontextmanager
-async def _endpoint(service: _Service, args: argparse.Namespace, out: TextIO) -> AsyncIterator[EndpointSettings]:
+async def _endpoint(service: Service, args: argparse.Namespace, out: _Output) -> AsyncIterator[EndpointSettings]:
     """The settings for the session; a local server when nothing is configured. Says where it connects, how and
-    with which model, before connecting."""
-    from pyagent.realtime.dialects import OPENAI_DEFAULT_ENDPOINT, resolve_dialect
+    with which model (the one that will be sent), before connecting."""
     from pyagent.voice._config import EndpointSettings
 
     if service.settings is not None:
-        settings = service.settings
-        url = settings.endpoint or OPENAI_DEFAULT_ENDPOINT
-        dialect = resolve_dialect(settings.dialect, url)
-        print(
-            f"Endpoint: {_shown_url(url)} (dialect {dialect.name}, model {args.model}, {service.key_source})",
-            file=out,
-            flush=True,
-        )
-        yield settings
+        print(f"Endpoint: {service.describe()}", file=out, flush=True)
+        yield service.settings
         return
     from pyagent.server import LocalServer
 
-    if args.model == "gpt-4o-realtime":
-        args.model = "gpt-realtime"  # the local server takes any name; the Azure dialects need one
+    args.model = service.model  # the local server takes any name; the Azure dialects need one
     async with LocalServer(realtime_factor=math.inf) as server:  # replies as fast as they are made
         engines = await server.speech_engines()
         dialect_name = args.dialect if args.dialect not in (None, "auto") else "openai"
@@ -322,6 +295,18 @@ async def _endpoint(service: _Service, args: argparse.Namespace, out: TextIO) ->
         )
         print(f"Endpoint: {server.endpoint} (dialect {dialect_name}, model {args.model}, no key)", file=out, flush=True)
         yield EndpointSettings(server.endpoint, None, dialect_name, "local server")
+
+
+def _service(args: argparse.Namespace) -> Service:
+    """The options' own checks (through the session's constructor), then the service, checked whole.
+
+    Raises:
+        UsageError: any mistake, in the command's words.
+    """
+    from pyagent.voice._config import EndpointSettings
+
+    _session(args, EndpointSettings(None, args.api_key, args.dialect or "auto", "the options"))
+    return resolve_service(args)
 
 
 def _session(args: argparse.Namespace, settings: EndpointSettings) -> VoiceSession:
@@ -338,10 +323,10 @@ def _session(args: argparse.Namespace, settings: EndpointSettings) -> VoiceSessi
             dialect=settings.dialect,
         )
     except ConfigurationError as exc:
-        raise _UsageError(str(exc)) from None
+        raise UsageError(str(exc)) from None
 
 
-def _failure(exc: BaseException, service: _Service) -> str:
+def _failure(exc: BaseException, service: Service) -> str:
     """One line for what ended the conversation: the server's close, a refused key, a TLS mismatch."""
     from pyagent.realtime.errors import ConnectionClosed, HandshakeError
     from pyagent.voice.errors import SessionClosedError
@@ -354,17 +339,16 @@ def _failure(exc: BaseException, service: _Service) -> str:
             return f"the connection dropped ({exc.code}, {reason})"
         return f"the server closed the connection ({exc.code}, {reason})"
     if isinstance(exc, HandshakeError) and exc.status in (401, 403):
-        settings = service.settings
-        if settings is None or settings.credential is None:
+        if not service.has_key:
             return (
                 f"no API key given, and the server wants one (HTTP {exc.status}): pass --api-key, or set "
                 "PYAGENT_API_KEY (OPENAI_API_KEY for OpenAI, AZURE_VOICELIVE_API_KEY for Voice Live)"
             )
-        return f"the server refused the {service.key_source}: {exc}"
+        return f"the server refused the {service.key}: {exc}"
     return str(exc)
 
 
-async def _explain(exc: BaseException, service: _Service) -> str:
+async def _explain(exc: BaseException, service: Service) -> str:
     """The one line for a failure; a TLS failure on an endpoint that answers in plain HTTP is named as such."""
     from pyagent.realtime.errors import TLSError
 
@@ -372,8 +356,8 @@ async def _explain(exc: BaseException, service: _Service) -> str:
     endpoint = settings.endpoint if settings is not None else None
     if isinstance(exc, TLSError) and endpoint and await _speaks_plain_http(endpoint):
         parts = urlsplit(endpoint)
-        plain = _shown_url(urlunsplit(("http" if parts.scheme == "https" else "ws", *parts[1:])))
-        return f"{_shown_url(endpoint)} speaks plain HTTP, not TLS: use {plain}"
+        plain = shown_url(urlunsplit(("http" if parts.scheme == "https" else "ws", *parts[1:])))
+        return f"{shown_url(endpoint)} speaks plain HTTP, not TLS: use {plain}"
     return " ".join(_failure(exc, service).split())  # one line, whatever a server's body held
 
 
@@ -417,7 +401,7 @@ class _Progress:
     """The timeline of the session's events, and on a terminal one live status line under it with the time it has
     taken so far ("waiting for the answer... 2.4 s"); when the output is not a terminal, plain lines only."""
 
-    def __init__(self, out: TextIO, live: bool) -> None:
+    def __init__(self, out: _Output, live: bool) -> None:
         self.out = out
         self.live = live
         self.start = time.monotonic()
@@ -499,37 +483,40 @@ class _Progress:
 # --------------------------------------------------------------------------------------------------- chat
 
 
-def _read_turn(path: pathlib.Path) -> tuple[bytes, AudioFormat]:
-    """The user's audio and its format, refused with one line if it cannot make a turn.
+def _read_turn(path: pathlib.Path) -> tuple[bytes, AudioFormat, str]:
+    """The user's audio, its format, and how the file stores it in words; refused with one line if it cannot make
+    a turn.
 
     Raises:
-        _UsageError: unreadable, not WAV (nor .raw/.pcm), empty or shorter than 100 ms.
+        UsageError: unreadable, not WAV (nor .raw/.pcm), empty or shorter than 100 ms.
     """
-    from pyagent.audio import AudioFormat, read_wav
-    from pyagent.audio._wav import RAW_SUFFIXES
+    from pyagent.audio import AudioFormat
+    from pyagent.audio._wav import RAW_SUFFIXES, read_wav_stored
     from pyagent.errors import PyagentError
 
     try:
         if path.is_file() and path.stat().st_size == 0:
-            raise _UsageError(f"{path} is empty; a turn needs at least {_MIN_TURN_MS} ms of audio")
+            raise UsageError(f"{path} is empty (0 bytes); a turn needs at least {_MIN_TURN_MS} ms of audio")
         if path.suffix.lower() in RAW_SUFFIXES:
-            data, fmt = path.read_bytes(), AudioFormat(24000)
+            data, fmt, stored = path.read_bytes(), AudioFormat(24000), "16-bit PCM, headerless"
             data = data[: len(data) - len(data) % fmt.frame_bytes]
         else:
-            data, fmt = read_wav(path)
+            data, fmt, stored = read_wav_stored(path)
     except FileNotFoundError:
-        raise _UsageError(f"{path}: no such file") from None
+        raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise _UsageError(f"{path} is a directory; give a WAV file") from None
-    except (OSError, PyagentError) as exc:
-        raise _UsageError(f"cannot read {path}: {exc}") from None
+        raise UsageError(f"{path} is a directory; give a WAV file") from None
+    except PyagentError as exc:  # the audio layer's message names the file and says why
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     duration_ms = fmt.bytes_to_ms(len(data))
     if duration_ms < _MIN_TURN_MS:
         what = "no audio" if not data else f"{math.floor(duration_ms)} ms of audio"
-        raise _UsageError(
+        raise UsageError(
             f"{path} holds {what}; a turn needs at least {_MIN_TURN_MS} ms (the services refuse to end a shorter one)"
         )
-    return data, fmt
+    return data, fmt, stored
 
 
 def _fit_to_session(data: bytes, fmt: AudioFormat) -> tuple[bytes, AudioFormat]:
@@ -547,14 +534,25 @@ def _fit_to_session(data: bytes, fmt: AudioFormat) -> tuple[bytes, AudioFormat]:
     return data, fmt
 
 
-async def _chat(args: argparse.Namespace) -> int:
+def _wire_format(settings: EndpointSettings, fmt: AudioFormat) -> AudioFormat:
+    """The format the session sends ``fmt`` in on this service: its own where the service speaks it, else PCM16 at
+    24 kHz mono (see :func:`pyagent.voice._config.choose_wire_audio`)."""
+    from pyagent.realtime.dialects import OPENAI_DEFAULT_ENDPOINT, resolve_dialect
+    from pyagent.voice._config import AudioSettings, choose_wire_audio
+
+    dialect = resolve_dialect(settings.dialect, settings.endpoint or OPENAI_DEFAULT_ENDPOINT)
+    audio = AudioSettings(sample_rate=fmt.sample_rate, channels=fmt.channels, format=fmt.encoding)
+    return choose_wire_audio(audio, dialect).format
+
+
+async def _chat(args: argparse.Namespace, out: _Output) -> int:
     from pyagent.audio import decode_to_pcm16, write_wav
     from pyagent.errors import PyagentError
 
-    out = sys.stdout
+    out.watch()
     path: pathlib.Path = args.file
     service = _service(args)
-    data, fmt = _read_turn(path)
+    data, fmt, stored = _read_turn(path)
     seconds = len(data) / fmt.bytes_per_second
     sent, sent_fmt = _fit_to_session(data, fmt)
     progress = _Progress(out, live=out.isatty())
@@ -564,10 +562,10 @@ async def _chat(args: argparse.Namespace) -> int:
             session.configure_audio(
                 sample_rate=sent_fmt.sample_rate, channels=sent_fmt.channels, format=sent_fmt.encoding
             )
-            converted = "" if sent_fmt == fmt else f", sent as {sent_fmt.sample_rate} Hz {sent_fmt.channels} ch"
+            wire = _wire_format(settings, sent_fmt)
             print(
-                f"Sending {path.name} ({seconds:.1f} s, {fmt.sample_rate} Hz, {fmt.channels} ch, {fmt.encoding}"
-                f"{converted})",
+                f"Sending {path.name} ({seconds:.1f} s, {fmt.sample_rate} Hz, {fmt.channels} ch, {stored}; "
+                f"sent as {wire.sample_rate} Hz, {wire.channels} ch, {wire.encoding})",
                 file=out,
             )
             print("Timeline:", file=out, flush=True)
@@ -601,6 +599,9 @@ async def _chat(args: argparse.Namespace) -> int:
         try:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             write_wav(args.out, pcm, response.sample_rate, response.channels)
+        except PyagentError as exc:  # an AudioFileError names the file and says why
+            print(f"pyagent chat: {exc}", file=sys.stderr)
+            return 1
         except OSError as exc:
             print(f"pyagent chat: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
             return 1
@@ -654,12 +655,12 @@ def _timings_line(timings: TurnTimings) -> str:
 # --------------------------------------------------------------------------------------------------- talk
 
 
-async def _talk(args: argparse.Namespace) -> int:
+async def _talk(args: argparse.Namespace, out: _Output) -> int:
     from pyagent.audio import AudioDeviceError, SpeakerSink, check_devices, dbfs
     from pyagent.errors import PyagentError
     from pyagent.voice._audio_io import EchoGate, microphone
 
-    out = sys.stdout
+    out.watch()
     service = _service(args)
     try:
         check_devices(microphone=True, speaker=True)  # before anything starts: say what is missing

@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from pyagent._cli_common import out_file
 from pyagent.audio import load_audio, write_wav
 from pyagent.errors import PyagentError
 from pyagent.server import LocalServer
@@ -97,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="A spoken question, a tool call and a spoken answer, offline, against the in-process local server.",
     )
     parser.add_argument("--audio", type=pathlib.Path, default=QUESTION, help="the user's question (a WAV file)")
-    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/reply.wav"), help="the reply WAV file")
+    parser.add_argument(
+        "--out", type=out_file, default=pathlib.Path("out/reply.wav"), help="the reply WAV file (checked at start)"
+    )
     parser.add_argument(
         "--dialect", default="openai", choices=("openai", "azure-openai", "azure-openai-ga", "voicelive")
     )

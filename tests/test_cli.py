@@ -115,7 +115,7 @@ def test_chat_any_format_against_a_configured_endpoint(
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "No endpoint configured" not in out
-    assert "8000 Hz, 1 ch, g711_alaw" in out
+    assert "8000 Hz, 1 ch, A-law; sent as 8000 Hz, 1 ch, g711_alaw)" in out
     assert "Assistant: I heard:" in out
     _, fmt = read_wav(reply)
     assert (fmt.sample_rate, fmt.encoding) == (8000, "pcm16")  # the reply at the user's rate, as a PCM16 WAV

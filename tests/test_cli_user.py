@@ -188,9 +188,9 @@ def streamed_wav(path: pathlib.Path) -> pathlib.Path:
 @pytest.mark.parametrize(
     ("make", "described"),
     [
-        (studio_wav, "(3.1 s, 96000 Hz, 6 ch, pcm16, sent as 24000 Hz 1 ch)"),
-        (eight_bit_wav, "(3.1 s, 16000 Hz, 1 ch, pcm16)"),
-        (streamed_wav, "(3.1 s, 24000 Hz, 1 ch, pcm16)"),
+        (studio_wav, "(3.1 s, 96000 Hz, 6 ch, 24-bit PCM; sent as 24000 Hz, 1 ch, pcm16)"),
+        (eight_bit_wav, "(3.1 s, 16000 Hz, 1 ch, 8-bit PCM; sent as 24000 Hz, 1 ch, pcm16)"),
+        (streamed_wav, "(3.1 s, 24000 Hz, 1 ch, 16-bit PCM; sent as 24000 Hz, 1 ch, pcm16)"),
     ],
 )
 def test_chat_sends_any_wav_the_reader_takes(
@@ -235,7 +235,7 @@ def test_chat_reads_raw_audio_only_from_raw_and_pcm_files(tmp_path: pathlib.Path
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("empty.wav", b"", "empty.wav is empty; a turn needs at least 100 ms of audio"),
+        ("empty.wav", b"", "empty.wav is empty (0 bytes); a turn needs at least 100 ms of audio"),
         ("empty.raw", b"", "empty.raw is empty"),
         ("short.raw", bytes(2 * 2400 - 2), "short.raw holds 99 ms of audio; a turn needs at least 100 ms"),
         ("silent.wav", None, "silent.wav holds no audio; a turn needs at least 100 ms"),
@@ -329,7 +329,7 @@ def test_a_wss_endpoint_that_speaks_plain_http_says_so(server: ServerThread) -> 
 def test_api_key_option_on_chat_and_talk(keyed_server: ServerThread) -> None:
     result = pyagent("chat", STOP, "--endpoint", keyed_server.server.endpoint, "--api-key", KEY)
     assert result.returncode == 0, result.stderr
-    assert "(dialect voicelive, model gpt-4o-realtime, key from --api-key)" in result.stdout
+    assert "(dialect voicelive, model gpt-realtime, key from --api-key)" in result.stdout
     assert "Assistant: I heard: stop" in result.stdout
     assert KEY not in result.stdout + result.stderr
     assert "--api-key KEY" in pyagent("talk", "--help").stdout
@@ -339,7 +339,7 @@ def test_openai_dialect_takes_openai_api_key(keyed_server: ServerThread) -> None
     env = clean_env(OPENAI_API_KEY=KEY)
     result = pyagent("chat", STOP, "--endpoint", keyed_server.server.endpoint, "--dialect", "openai", env=env)
     assert result.returncode == 0, result.stderr
-    assert "(dialect openai, model gpt-4o-realtime, key from OPENAI_API_KEY)" in result.stdout
+    assert "(dialect openai, model gpt-realtime, key from OPENAI_API_KEY)" in result.stdout
     assert KEY not in result.stdout + result.stderr
 
 
@@ -352,7 +352,7 @@ def test_openai_base_url_is_honoured_as_the_openai_sdk_does(tmp_path: pathlib.Pa
     finally:
         keyed.stop()
     assert result.returncode == 0, result.stderr
-    assert f"Endpoint: {base} (dialect openai, model gpt-4o-realtime, key from OPENAI_API_KEY)" in result.stdout
+    assert f"Endpoint: {base} (dialect openai, model gpt-realtime, key from OPENAI_API_KEY)" in result.stdout
     assert recorded_paths(keyed) == ["/v1/realtime"]  # OpenAI's path under the base URL, as the SDK builds it
 
 
@@ -360,7 +360,7 @@ def test_a_key_and_nothing_else_means_openai(keyed_server: ServerThread) -> None
     base = f"{keyed_server.server.endpoint}/v1"  # OpenAI's address here, as OPENAI_BASE_URL moves it for the SDK
     result = pyagent("chat", STOP, "--api-key", KEY, env=clean_env(OPENAI_BASE_URL=base))
     assert result.returncode == 0, result.stderr
-    assert f"Endpoint: {base} (dialect openai, model gpt-4o-realtime, key from --api-key)" in result.stdout
+    assert f"Endpoint: {base} (dialect openai, model gpt-realtime, key from --api-key)" in result.stdout
     assert "No endpoint configured" not in result.stdout
 
 
@@ -390,9 +390,9 @@ def test_chat_says_where_it_connects_before_connecting(server: ServerThread) -> 
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert (
-        lines[0]
-        == f"Endpoint: http://127.0.0.1:{server.server.port}/ (dialect azure-openai, model my-deployment, no key)"
+    assert lines[0] == (
+        f"Endpoint: http://127.0.0.1:{server.server.port}/ (dialect azure-openai, model my-deployment, key in the "
+        "endpoint's user information and in the endpoint's query (api-key))"
     )
     assert lines.index("Timeline:") > 0  # before connecting: before the first state change
     assert KEY not in result.stdout + result.stderr  # -v logs included

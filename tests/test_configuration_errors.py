@@ -17,7 +17,7 @@ import msgspec
 import pytest
 
 import pyagent
-from pyagent import Agent, ConfigurationError, ConfigurationTypeError, PyagentError, VoiceSession
+from pyagent import Agent, ConfigurationError, ConfigurationTypeError, PyagentError, VoiceSession, telemetry
 from pyagent.audio import (
     AudioError,
     AudioFormat,
@@ -28,6 +28,10 @@ from pyagent.audio import (
     RenderPipeline,
     Resampler,
     VoiceActivityDetector,
+    load_audio,
+    read_raw,
+    read_wav,
+    write_wav,
 )
 from pyagent.realtime import KeyCredential, RealtimeError, TokenCredential, WebsocketConnectionOptions, connect
 from pyagent.server import LocalServer, ServerError
@@ -73,7 +77,25 @@ REFUSED: list[tuple[Callable[[], object], type[PyagentError], str]] = [
     (lambda: ManualClock(NAN), AudioError, "finite number of seconds"),
     (lambda: RenderPipeline(None), AudioError, "PlaybackClock"),  # type: ignore[arg-type]
     (lambda: MicrophoneSource(frame_ms=-1), AudioError, "frame_ms"),
+    (lambda: VoiceSession(endpoint="http://[::1"), VoiceError, "has a malformed host"),
+    (lambda: connect(endpoint="https://[bad?api-key=sk-x"), RealtimeError, "'https://[bad?api-key=***'"),
+    (lambda: connect(endpoint="http://127.0.0.1:0"), RealtimeError, "has port 0, which names no service"),
+    (lambda: load_audio(5), AudioError, "path must be a file path"),  # type: ignore[arg-type]
+    (lambda: load_audio(""), AudioError, "path must name a file"),
+    (lambda: write_wav(None, b"", 24000), AudioError, "path must be a file path"),  # type: ignore[arg-type]
+    (lambda: telemetry.instrument(tracer_provider="x"), PyagentError, "tracer_provider must be"),
+    (lambda: telemetry.instrument(content_recording="false"), PyagentError, "content_recording must be"),  # type: ignore[arg-type]
 ]
+
+
+@pytest.mark.parametrize("function", [read_wav, read_raw, load_audio, write_wav], ids=lambda f: f.__name__)
+def test_the_file_functions_raise_only_pyagent_errors(function: Callable[..., object], tmp_path: Any) -> None:
+    """Whatever the path: a bad kind, nothing, a directory, a missing file, a path through a file."""
+    (tmp_path / "file.txt").write_text("not audio")
+    arguments = (b"\x00\x00", 24000) if function is write_wav else ()
+    for path in [*BAD, tmp_path, tmp_path / "missing" / "x.wav", tmp_path / "file.txt" / "x.wav"]:
+        with pytest.raises(PyagentError):
+            function(path, *arguments)
 
 
 @pytest.mark.parametrize(("call", "layer", "fragment"), REFUSED)

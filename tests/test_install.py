@@ -83,7 +83,7 @@ def test_the_wheel_carries_the_name_the_data_and_the_command(wheel: pathlib.Path
         packaged = archive.read(f"pyagent/_data/{QUESTION.name}")
     assert metadata["Name"] == DISTRIBUTION == "pyagent-voice"
     assert metadata["Version"] == __version__
-    assert "pyagent = pyagent.cli:main" in entry_points
+    assert "pyagent = pyagent.__main__:main" in entry_points  # the command line imported under the Ctrl-C guard
     assert "pyagent/py.typed" in names
     assert "pyagent/__main__.py" in names
     assert packaged == (FIXTURES / "audio" / QUESTION.name).read_bytes()  # the demo's recording, as the fixture

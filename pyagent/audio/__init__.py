@@ -27,18 +27,27 @@ from pyagent.audio._resample import ResampleQuality, Resampler, resample
 from pyagent.audio._transcode import convert, decode_to_pcm16, encode_pcm16
 from pyagent.audio._vad import VadEvent, VadEventKind, VoiceActivityDetector
 from pyagent.audio._wav import load_audio, read_raw, read_wav, write_wav
-from pyagent.audio.errors import AudioDeviceError, AudioError, AudioFormatError, ConfigurationError
+from pyagent.audio.errors import (
+    AudioDeviceError,
+    AudioError,
+    AudioFileError,
+    AudioFormatError,
+    ConfigurationError,
+    ConfigurationTypeError,
+)
 
 __all__ = [
     "AudioDeviceError",
     "AudioEncoding",
     "AudioError",
+    "AudioFileError",
     "AudioFormat",
     "AudioFormatError",
     "CapturePipeline",
     "Chunker",
     "Clock",
     "ConfigurationError",
+    "ConfigurationTypeError",
     "MAX_SAMPLE_RATE",
     "MIN_SAMPLE_RATE",
     "ManualClock",

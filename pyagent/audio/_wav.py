@@ -23,9 +23,18 @@ import numpy as np
 from pyagent.audio._convert import Bytes, float32_to_pcm16
 from pyagent.audio._format import AudioEncoding, AudioFormat, check_channels, check_sample_rate, check_whole_frames
 from pyagent.audio._transcode import convert
-from pyagent.audio.errors import AudioFormatError
+from pyagent.audio.errors import AudioFileError, AudioFormatError, ConfigurationError, ConfigurationTypeError
 
-__all__ = ["RAW_SUFFIXES", "container_name", "load_audio", "read_raw", "read_wav", "write_wav"]
+__all__ = [
+    "RAW_SUFFIXES",
+    "container_name",
+    "load_audio",
+    "read_raw",
+    "read_wav",
+    "read_wav_stored",
+    "stored_format_name",
+    "write_wav",
+]
 
 StrPath = str | os.PathLike[str]
 
@@ -57,6 +66,50 @@ _READ_AS: Final = "WAV (8/16/24/32-bit PCM, 32/64-bit float, A-law, mu-law) and 
 
 def _tag_name(tag: int) -> str:
     return f"{_TAG_NAMES.get(tag, 'format')} (tag 0x{tag:04X})"
+
+
+def _checked_path(path: object, what: str = "path") -> Path:
+    """``path`` as a :class:`Path`, refused in words when it cannot name a file.
+
+    Raises:
+        ConfigurationTypeError: not a str or an ``os.PathLike`` of str.
+        ConfigurationError: the empty string (which would name the current directory).
+    """
+    if isinstance(path, str) and not path.strip():
+        raise ConfigurationError(f"{what} must name a file, not {path!r}")
+    try:
+        return Path(path)  # type: ignore[arg-type]  # checked here: Path refuses what is no path
+    except TypeError:
+        raise ConfigurationTypeError(
+            f"{what} must be a file path (a str or a pathlib.Path), not {type(path).__name__}"
+        ) from None
+
+
+def _file_error(exc: OSError, path: Path, doing: str) -> AudioFileError:
+    """The operating system's refusal as an :class:`AudioFileError` that says which file and why in words."""
+    if isinstance(exc, FileNotFoundError) and doing == "read":
+        why = f"{path}: no such file"
+    elif isinstance(exc, FileNotFoundError):
+        why = f"{path} cannot be written: the directory {str(path.parent)!r} does not exist"
+    elif isinstance(exc, IsADirectoryError):
+        hint = "give a WAV file" if doing == "read" else f"give a file name such as {path / 'reply.wav'}"
+        why = f"{path} is a directory; {hint}"
+    elif isinstance(exc, NotADirectoryError):
+        why = f"{path} cannot be {doing}: a part of the path is a file, not a directory"
+    elif isinstance(exc, PermissionError):
+        why = f"{path} cannot be {doing}: permission denied"
+    else:
+        why = f"{path} cannot be {doing}: {exc.strerror or type(exc).__name__}"
+    error = AudioFileError(why)
+    error.errno = exc.errno  # only the number: with strerror or filename set, OSError would print its own text
+    return error
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _file_error(exc, path, "read") from None
 
 
 def container_name(head: bytes) -> str | None:
@@ -108,6 +161,8 @@ def _chunks(blob: bytes, name: str) -> tuple[dict[bytes, memoryview], bool]:
     """The top-level chunks of a RIFF/WAVE (or RF64) file by id (first occurrence), each checked to fit in the file,
     and whether the data chunk was streamed: its size a placeholder, so it runs to the end of the file."""
     riff64 = blob[:4] == b"RF64"
+    if not blob:
+        raise AudioFormatError(f"{name} is empty (0 bytes): there is no audio in it")
     if len(blob) < 12 or blob[:4] not in (b"RIFF", b"RF64") or blob[8:12] != b"WAVE":
         _refuse_container(blob, name)
         head = blob[:4] if blob[:4] not in (b"RIFF", b"RF64") else blob[8:12]
@@ -149,6 +204,21 @@ def _pcm16_from(data: memoryview, tag: int, bits: int) -> bytes:
 
 
 def _parse_wav(blob: bytes, name: str) -> tuple[bytes, AudioFormat]:
+    data, audio_format, _ = _parse_wav_stored(blob, name)
+    return data, audio_format
+
+
+def stored_format_name(tag: int, bits: int) -> str:
+    """How a WAV file stores its samples, in words: ``"16-bit PCM"``, ``"8-bit PCM"``, ``"32-bit float"``,
+    ``"A-law"``, ``"mu-law"``."""
+    if tag == WAVE_FORMAT_IEEE_FLOAT:
+        return f"{bits}-bit float"
+    if tag in _G711_TAGS:
+        return _TAG_NAMES[tag]
+    return f"{bits}-bit PCM"
+
+
+def _parse_wav_stored(blob: bytes, name: str) -> tuple[bytes, AudioFormat, str]:
     chunks, streamed = _chunks(blob, name)
     fmt = chunks.get(b"fmt ")
     if fmt is None or len(fmt) < _FMT.size:
@@ -187,9 +257,10 @@ def _parse_wav(blob: bytes, name: str) -> tuple[bytes, AudioFormat]:
         data = data[: len(data) - len(data) % block_align]  # a recorder stopped mid-frame: drop the partial frame
     check_whole_frames(data, block_align, f"{name}: the data chunk")
     audio_format = AudioFormat(sample_rate, channels, encoding)
+    stored = stored_format_name(tag, bits)
     if encoding == "pcm16" and not (tag == WAVE_FORMAT_PCM and bits == 16):
-        return _pcm16_from(data, tag, bits), audio_format
-    return bytes(data), audio_format
+        return _pcm16_from(data, tag, bits), audio_format, stored
+    return bytes(data), audio_format, stored
 
 
 def read_wav(path: StrPath) -> tuple[bytes, AudioFormat]:
@@ -201,13 +272,25 @@ def read_wav(path: StrPath) -> tuple[bytes, AudioFormat]:
     RF64 file is read to its end.
 
     Raises:
-        AudioFormatError: not a WAV file (a FLAC, MP3, Ogg or MP4 file is named as such, with the advice to convert
-            it), an encoding other than those, or a header that contradicts itself or the data that follows
-            (truncated, wrong block align, partial frames).
-        OSError: the file cannot be read.
+        AudioFormatError: an empty file, not a WAV file (a FLAC, MP3, Ogg or MP4 file is named as such, with the
+            advice to convert it), an encoding other than those, or a header that contradicts itself or the data
+            that follows (truncated, wrong block align, partial frames).
+        AudioFileError: the file cannot be read (missing, a directory, no permission; also an ``OSError``).
+        ConfigurationTypeError: ``path`` is not a path.
     """
-    path = Path(path)
-    return _parse_wav(path.read_bytes(), path.name)
+    data, audio_format, _ = read_wav_stored(path)
+    return data, audio_format
+
+
+def read_wav_stored(path: StrPath) -> tuple[bytes, AudioFormat, str]:
+    """:func:`read_wav`, and how the file stores its samples in words (``"24-bit PCM"``, ``"32-bit float"``,
+    ``"A-law"``): what a program shows its user, since the returned format is what the samples became.
+
+    Raises:
+        AudioFormatError, AudioFileError, ConfigurationTypeError: as :func:`read_wav`.
+    """
+    checked = _checked_path(path)
+    return _parse_wav_stored(_read_file(checked), checked.name)
 
 
 def write_wav(
@@ -224,15 +307,24 @@ def write_wav(
 
     Raises:
         AudioFormatError: a bad rate, channel count or encoding, or data that is not whole frames.
+        AudioFileError: the file cannot be written (a directory, a missing directory, no permission, a full disk;
+            also an ``OSError``); nothing else is printed or left open.
+        ConfigurationTypeError: ``path`` is not a path.
     """
+    target = _checked_path(path)
     audio_format = AudioFormat(sample_rate, channels, encoding)
     check_whole_frames(data, audio_format.frame_bytes, f"{encoding} audio")
     if encoding == "pcm16":
-        with wave.open(os.fspath(path), "wb") as writer:
-            writer.setnchannels(channels)
-            writer.setsampwidth(2)
-            writer.setframerate(audio_format.sample_rate)
-            writer.writeframes(bytes(data))
+        try:
+            # The file is opened here, not by wave.open(path): a Wave_write whose open failed would complain again
+            # from its __del__ ("Exception ignored in ...").
+            with target.open("wb") as file, wave.open(file, "wb") as writer:
+                writer.setnchannels(channels)
+                writer.setsampwidth(2)
+                writer.setframerate(audio_format.sample_rate)
+                writer.writeframes(bytes(data))
+        except OSError as exc:
+            raise _file_error(exc, target, "written") from None
         return
     size = len(data) if not isinstance(data, memoryview) else data.nbytes
     block_align = audio_format.frame_bytes
@@ -254,7 +346,10 @@ def write_wav(
         + bytes(data)
         + pad
     )
-    Path(path).write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    try:
+        target.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    except OSError as exc:
+        raise _file_error(exc, target, "written") from None
 
 
 def read_raw(path: StrPath, audio_format: AudioFormat | None = None) -> bytes:
@@ -262,11 +357,12 @@ def read_raw(path: StrPath, audio_format: AudioFormat | None = None) -> bytes:
 
     Raises:
         AudioFormatError: the file is not whole frames of that format.
-        OSError: the file cannot be read.
+        AudioFileError: the file cannot be read (also an ``OSError``).
+        ConfigurationTypeError: ``path`` is not a path.
     """
     audio_format = audio_format or AudioFormat()
-    path = Path(path)
-    data = path.read_bytes()
+    path = _checked_path(path)
+    data = _read_file(path)
     check_whole_frames(data, audio_format.frame_bytes, f"{path.name} ({audio_format.encoding})")
     return data
 
@@ -281,14 +377,17 @@ def load_audio(
     error rather than noise: a FLAC, MP3, Ogg or MP4 file is named, with the advice to convert it to WAV.
 
     Raises:
-        AudioFormatError: a bad WAV, another container, an unknown file type, a bad target rate or channel count,
-            or a raw file that is not whole frames.
-        OSError: the file cannot be read.
+        AudioFormatError: an empty WAV, a bad WAV, another container, an unknown file type, a bad target rate or
+            channel count, or a raw file that is not whole frames.
+        AudioFileError: the file cannot be read (missing, a directory, no permission; also an ``OSError``).
+        ConfigurationTypeError: ``path`` is not a path (a number, None).
     """
     target = AudioFormat(sample_rate, channels)
-    path = Path(path)
-    blob = path.read_bytes()
+    path = _checked_path(path)
+    blob = _read_file(path)
     raw = raw_format is not None or path.suffix.lower() in RAW_SUFFIXES
+    if not blob and not raw:
+        raise AudioFormatError(f"{path.name} is empty (0 bytes): there is no audio in it")
     if blob[:4] in (b"RIFF", b"RF64") or not raw:
         if not raw and path.suffix.lower() not in {".wav", ".wave"} and blob[:4] not in (b"RIFF", b"RF64"):
             _refuse_container(blob, path.name)

@@ -62,7 +62,13 @@ from pyagent.realtime._resources import (
     TranscriptionSessionResource,
 )
 from pyagent.realtime.codec import decode_server_event, encode_client_event
-from pyagent.realtime.dialects import AGENT_QUERY_PARAMS, OPENAI_DEFAULT_ENDPOINT, Dialect, resolve_dialect
+from pyagent.realtime.dialects import (
+    AGENT_QUERY_PARAMS,
+    OPENAI_DEFAULT_ENDPOINT,
+    Dialect,
+    check_endpoint,
+    resolve_dialect,
+)
 from pyagent.realtime.errors import (
     ConcurrencyError,
     ConfigurationError,
@@ -159,10 +165,13 @@ class _Opener(websockets.asyncio.client.connect):
 
 
 def _location_without_secrets(location: str) -> str:
-    parts = urlsplit(location)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
+    try:
+        parts = urlsplit(location)
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+    except ValueError:  # a malformed Location from the server: say so rather than quote it (it may hold a key)
+        return "a malformed address"
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
@@ -634,8 +643,12 @@ class _Opening:
         except (InvalidURI, InvalidProxy) as exc:
             failure = ConfigurationError(redact_url(redact(str(exc), secrets)))
         except TimeoutError:
+            limit = self.options.handshake_timeout
             failure = ConnectionTimeout(
-                f"opening {self.url.host} took longer than handshake_timeout={self.options.handshake_timeout} s"
+                f"opening {self.url.host} took longer than {limit:g} s, the limit set by "
+                f'connection_options={{"handshake_timeout": {limit!r}}}'
+                if limit is not None
+                else f"opening {self.url.host} timed out (the network's own limit)"
             )
         except OSError as exc:
             if self.url.secure and isinstance(exc, ssl.SSLError | ConnectionResetError):
@@ -753,6 +766,8 @@ def _check_arguments(
     for name, value in (("endpoint", endpoint), ("model", model), ("api_version", api_version), *agent.items()):
         if value is not None and not isinstance(value, str):
             raise ConfigurationTypeError(f"{name} must be a str or None, not {type(value).__name__}")
+    if endpoint is not None:
+        check_endpoint(endpoint)  # before the dialect is judged from it: a malformed URL is named, its key hidden
     if model == "":
         raise ConfigurationError("model must not be empty: name the model or deployment, or pass None")
     for name, value in (("query", query), ("headers", headers)):

@@ -4,6 +4,10 @@ The connection asks :func:`current` once when it opens; with nothing installed i
 hot path is one ``is None`` test. The observer is installed by ``pyagent.telemetry.instrument()``, or at the first
 connection when the environment says so (``PYAGENT_TELEMETRY=on``): the module is then imported by name, so this
 layer never imports the one above it.
+
+The environment asking is not the code asking: when the variable says ``on`` but OpenTelemetry is not installed, or
+when it says something that is neither on nor off, one WARNING says so and connections go on untraced, rather than
+every conversation failing for a setting nobody's code made.
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ import logging
 import os
 from typing import Protocol
 
-__all__ = ["ConnectionObserver", "ConnectionWatch", "current", "install"]
+from pyagent.realtime.errors import MissingDependencyError
+
+__all__ = ["ConnectionObserver", "ConnectionWatch", "current", "install", "installed"]
 
 _log = logging.getLogger("pyagent.realtime")
 _ENVIRONMENT = "PYAGENT_TELEMETRY"
 _TRUE = frozenset({"1", "true", "on", "yes"})
+_FALSE = frozenset({"", "0", "false", "off", "no"})
 
 
 class ConnectionWatch(Protocol):
@@ -47,11 +54,34 @@ def install(observer: ConnectionObserver | None) -> None:
     _installed[0] = observer
 
 
+def installed() -> ConnectionObserver | None:
+    """The installed observer, without reading the environment."""
+    return _installed[0]
+
+
 def current() -> ConnectionObserver | None:
     """The installed observer; at the first call, the environment may install ``pyagent.telemetry``'s."""
     if _installed[0] is None and not _environment_read[0]:
         _environment_read[0] = True
-        if os.environ.get(_ENVIRONMENT, "").strip().lower() in _TRUE:
-            _log.debug("%s is set: instrumenting with pyagent.telemetry", _ENVIRONMENT)
-            importlib.import_module("pyagent.telemetry").instrument()
+        _instrument_from_environment()
     return _installed[0]
+
+
+def _instrument_from_environment() -> None:
+    """Instrument when ``PYAGENT_TELEMETRY`` says so; say once, at WARNING, why it did not when it could not."""
+    raw = os.environ.get(_ENVIRONMENT, "")
+    value = raw.strip().lower()
+    if value in _FALSE:
+        return
+    if value not in _TRUE:
+        _log.warning(
+            "%s=%r is neither on (1, true, on, yes) nor off (0, false, off, no, empty): not tracing",
+            _ENVIRONMENT,
+            raw,
+        )
+        return
+    _log.debug("%s is set: instrumenting with pyagent.telemetry", _ENVIRONMENT)
+    try:
+        importlib.import_module("pyagent.telemetry")._instrument_for_environment()
+    except MissingDependencyError as exc:
+        _log.warning("%s=%s but not tracing: %s", _ENVIRONMENT, raw.strip(), exc)

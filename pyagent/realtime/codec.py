@@ -13,12 +13,14 @@ mapping. A known event that still does not fit its schema is an :class:`InvalidE
 fault. Neither raises, so a stream of events goes on; only data that is not a JSON object raises
 :class:`EventDecodeError`.
 
-Encoding a Struct is one call to a shared Encoder, after a check that costs nothing for the flat events that carry
+Encoding a Struct is one call to a shared Encoder, after a check that costs little for the flat events that carry
 audio: a ``float`` field holding NaN, infinity or a ``Decimal`` (which msgspec would send as ``null`` or a string) is
-refused, and a tree carrying unknown fields is written through :func:`~pyagent.realtime.events.WireFields.as_dict`
-so they go out too. A plain mapping of a known type is first checked against its Struct (so a typo fails here,
-naming the field, rather than as a server ``error`` later) and then sent as given; a mapping of a type we do not know
-passes through untouched, so users can send what the service adds before we do. The codec knows nothing of sockets.
+refused, so is a field holding what its type does not allow (``None`` in a required field, a number where a string
+goes: msgspec's constructors do not check, and the service would answer with an ``error`` event later), and a tree
+carrying unknown fields is written through :func:`~pyagent.realtime.events.WireFields.as_dict` so they go out too. A
+plain mapping of a known type is first checked against its Struct (so a typo fails here, naming the field, rather than
+as a server ``error`` later) and then sent as given; a mapping of a type we do not know passes through untouched, so
+users can send what the service adds before we do. The codec knows nothing of sockets.
 """
 
 from __future__ import annotations
@@ -43,7 +45,15 @@ from pyagent.realtime.events import (
     UnknownEvent,
 )
 from pyagent.realtime.events._base import to_wire
-from pyagent.realtime.events._shapes import Fix, apply_fixes, check_struct, prepare, struct_shape
+from pyagent.realtime.events._shapes import (
+    Fix,
+    StructShape,
+    apply_fixes,
+    check_fields,
+    check_struct,
+    prepare,
+    struct_shape,
+)
 
 __all__ = [
     "decode_client_event",
@@ -87,14 +97,14 @@ _CLIENT_DECODER: msgspec.json.Decoder[KnownClientEvent] | _LazyDecoder = _LazyDe
 )
 
 
-class _FlatEvents(dict[type, bool]):
-    """Event class -> whether it has neither nested objects nor numbers (the audio appends and deltas among them):
-    nothing to check before encoding one but whether it carries unknown fields. Each class is looked at once, when
-    first encoded (a shape reads the Struct's annotations)."""
+class _FlatEvents(dict[type, StructShape | None]):
+    """Event class -> its shape when it has neither nested objects nor numbers (the audio appends and deltas among
+    them), else None: nothing to check before encoding such an event but its fields' kinds and whether it carries
+    unknown fields. Each class is looked at once, when first encoded (a shape reads the Struct's annotations)."""
 
-    def __missing__(self, cls: type) -> bool:
+    def __missing__(self, cls: type) -> StructShape | None:
         shape = struct_shape(cls)
-        flat = self[cls] = not shape.nested and not shape.floats
+        flat = self[cls] = shape if not shape.nested and not shape.floats else None
         return flat
 
 
@@ -156,9 +166,10 @@ def encode_client_event(event: ClientEvent | Mapping[str, Any]) -> bytes:
         The JSON bytes.
 
     Raises:
-        EventValidationError: a mapping of a known client type does not fit its schema; a ``float`` field holds NaN,
-            infinity or a ``Decimal``; a string holds a lone surrogate or a value is of a type JSON cannot hold; or
-            a server event was given.
+        EventValidationError: a mapping of a known client type does not fit its schema; a Struct's field holds what
+            its type does not allow (``None`` in a required field, a ``str`` where an ``int`` goes); a ``float`` field
+            holds NaN, infinity or a ``Decimal``; a string holds a lone surrogate or a value is of a type JSON cannot
+            hold; or a server event was given.
         TypeError: neither a Struct nor a mapping.
     """
     if isinstance(event, ClientEventBase):
@@ -185,7 +196,9 @@ def _encode_struct(event: ClientEventBase | ServerEventBase) -> bytes:
         EventValidationError: a number, a string or a value JSON cannot carry.
     """
     try:
-        if _FLAT_EVENTS[type(event)] and not event._extra:
+        flat = _FLAT_EVENTS[type(event)]
+        if flat is not None and not event._extra:
+            check_fields(event, flat)
             return _ENCODER.encode(event)
         if check_struct(event):
             return _ENCODER.encode(to_wire(event))
@@ -271,7 +284,9 @@ def _check_mapping(event: dict[str, Any], cls: type[msgspec.Struct]) -> bool:
         msgspec.ValidationError: it does not fit (a field it does not model is no fault).
         EventValidationError: a ``float`` field holds NaN, infinity or a ``Decimal``.
     """
-    if _FLAT_EVENTS[cls]:  # no numbers and no nested objects: one pass in C settles it, unless a field is new
+    if (
+        _FLAT_EVENTS[cls] is not None
+    ):  # no numbers and no nested objects: one pass in C settles it, unless a field is new
         try:
             msgspec.convert(event, cls)
             return False

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -176,20 +177,23 @@ def nested_session_to_flat(nested: Mapping[str, Any]) -> dict[str, Any]:
 def check_endpoint(endpoint: object, what: str = "endpoint") -> str:
     """``endpoint`` if it is a base URL :func:`~pyagent.realtime.connect` can use, else raise saying what is.
 
-    Accepted: ``http://``, ``https://``, ``ws://`` or ``wss://`` with a host (``http://127.0.0.1:8765``,
+    Accepted: ``http://``, ``https://``, ``ws://`` or ``wss://`` with a host (a name, an IPv4 address, or an IPv6
+    address in brackets) and an optional port from 1 to 65535 (``http://127.0.0.1:8765``,
     ``https://my-resource.openai.azure.com``). A host and port without a scheme (``127.0.0.1:8765``) is refused with
-    the URL to write instead, rather than read as a path.
+    the URL to write instead, rather than read as a path. Port 0 is refused: it asks for a free port when listening
+    (``pyagent serve --port 0``) and names no service to connect to.
 
     Raises:
-        ConfigurationError: no scheme, a scheme other than those, or no host.
+        ConfigurationError: no scheme, a scheme other than those, no host, a malformed host (an unclosed ``[``, an
+            IPv6 literal that is not one, a space) or port. The message shows the endpoint with its credentials
+            hidden (RFC 3986 section 3.2 for the parts of an authority).
         ConfigurationTypeError: not a str.
     """
     if not isinstance(endpoint, str):
         raise ConfigurationTypeError(f"{what} must be a URL str, not {type(endpoint).__name__}")
     text = endpoint.strip()
     shown = redact_url(repr(endpoint))  # a key in the query or the user information never reaches a message
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
+    scheme = text.partition(":")[0].lower() if "://" in text else ""
     if scheme not in _SCHEMES:
         if "://" in text:
             raise ConfigurationError(
@@ -200,16 +204,56 @@ def check_endpoint(endpoint: object, what: str = "endpoint") -> str:
             f"{what} {shown} has no scheme: write it as a URL, for example {suggestion} "
             "(accepted: http://, https://, ws://, wss://)"
         )
-    try:
-        host, _ = parts.hostname, parts.port  # .port raises on a port that is not a number or out of range
-        bad_port = False
-    except ValueError:  # raised below, outside this block: urllib's error may quote the endpoint
-        host, bad_port = None, True
-    if bad_port:
-        raise ConfigurationError(f"{what} {shown} has a bad port (a number from 0 to 65535)")
-    if not host:
-        raise ConfigurationError(f"{what} {shown} has no host (write {scheme}://HOST[:PORT][/PATH])")
+    problem = _authority_problem(text)
+    if problem is not None:
+        raise ConfigurationError(f"{what} {shown} {problem}")
     return text
+
+
+# RFC 3986 authority after the user information: a bracketed IP literal or a name, then an optional ":port".
+_HOST_PORT = re.compile(r"^(?P<host>\[[^\[\]]*\]|[^\[\]:]*)(?::(?P<port>[^:]*))?$")
+# What no host name holds: whitespace, controls, and the characters RFC 3986 leaves out of a reg-name.
+_BAD_NAME_CHARACTERS = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}%]")
+
+
+def _authority_problem(text: str) -> str | None:
+    """What is wrong with the host and port of an http(s)/ws(s) URL, in words, or None.
+
+    Never quotes urllib's own messages: they may repeat the endpoint, key included.
+    """
+    rest = text.split("://", 1)[1]
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    host_port = authority.rpartition("@")[2]
+    match = _HOST_PORT.match(host_port)
+    if match is None:
+        if host_port.count("[") != host_port.count("]") or host_port.startswith("["):
+            return "has a malformed host: an IPv6 address goes between [ and ], as in http://[::1]:8765"
+        return "has a malformed host and port (write HOST[:PORT], an IPv6 address in brackets)"
+    host, port = match.group("host"), match.group("port")
+    if not host or host == "[]":
+        scheme = text.partition(":")[0].lower()
+        return f"has no host (write {scheme}://HOST[:PORT][/PATH])"
+    if host.startswith("["):
+        literal = host[1:-1].replace("%25", "%", 1)
+        try:
+            ipaddress.IPv6Address(literal)
+        except ValueError:
+            return "has a malformed host: what is in brackets must be an IPv6 address, as in http://[::1]:8765"
+    elif _BAD_NAME_CHARACTERS.search(host):
+        return 'has a malformed host: a host name holds no spaces, controls or any of "<>\\^`{|}%'
+    if port:
+        if not port.isascii() or not port.isdigit() or not 0 <= int(port) <= 65535:
+            return "has a bad port (a number from 1 to 65535)"
+        if int(port) == 0:
+            return (
+                "has port 0, which names no service: port 0 asks for a free port when listening only; give the port "
+                "the service listens on (1 to 65535)"
+            )
+    try:
+        urlsplit(text).port  # noqa: B018  # what urllib cannot read, connect() could not either
+    except ValueError:
+        return "has a malformed host and port (write HOST[:PORT], an IPv6 address in brackets)"
+    return None
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -15,8 +15,9 @@ import signal
 import sys
 from typing import Any
 
+from pyagent._cli_common import listening_port, option_words
 from pyagent.server._server import DEFAULT_REALTIME_FACTOR, PATHS, LocalServer
-from pyagent.server.errors import ServerError
+from pyagent.server.errors import ConfigurationError, ServerError
 
 __all__ = ["API_KEY_ENV", "add_serve_parser", "run_serve"]
 
@@ -24,12 +25,23 @@ API_KEY_ENV = "PYAGENT_SERVER_API_KEY"
 
 
 def _factor(text: str) -> float:
-    if text.lower() in ("inf", "max", "fast"):
+    if text.strip().lower() in ("inf", "max", "fast"):
         return math.inf
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be > 0, or 'inf'")
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, or 'inf', not {text!r}") from None
+    if not value > 0:  # NaN too
+        raise argparse.ArgumentTypeError(f"must be a number > 0, or 'inf', not {text!r}")
     return value
+
+
+def _key(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"must not be empty (leave it out, and ${API_KEY_ENV} unset, to accept any key)"
+        )
+    return text
 
 
 def add_serve_parser(subparsers: Any) -> None:
@@ -40,14 +52,21 @@ def add_serve_parser(subparsers: Any) -> None:
         description="A local realtime server speaking the OpenAI, Azure OpenAI and Voice Live protocols, with real VAD "
         "and offline speech. Paths: " + ", ".join(PATHS) + ".",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1, loopback)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 is every one: add --api-key)",
+    )
+    parser.add_argument("--port", type=listening_port, default=8765, help="port (default: 8765; 0 picks a free one)")
     parser.add_argument(
         "--api-key",
+        type=_key,
         default=None,
         help=f"the key clients must send (default: ${API_KEY_ENV}, else any key is accepted)",
     )
-    parser.add_argument("--record", metavar="DIR", default=None, help="write every session to DIR as JSONL")
+    parser.add_argument(
+        "--record", metavar="DIR", default=None, help="write every session to DIR as JSONL (checked at start)"
+    )
     parser.add_argument(
         "--speech",
         choices=("auto", "on", "off"),
@@ -66,34 +85,42 @@ def add_serve_parser(subparsers: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Run the server until interrupted; 0 on a clean stop, 1 when it cannot start."""
+    """Run the server until interrupted: 0 on a clean stop; 2 for a setting it cannot use (one line, before anything
+    listens); 1 when it cannot start (the port is taken, the speech extra is missing with ``--speech on``)."""
     logging.basicConfig(
         level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    logging.getLogger("pyagent.server").setLevel(logging.INFO)
     api_key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV) or None
-    server = LocalServer(
-        host=args.host,
-        port=args.port,
-        api_key=api_key,
-        speech=args.speech,
-        record_dir=args.record,
-        realtime_factor=args.realtime_factor,
-    )
     try:
+        server = LocalServer(
+            host=args.host,
+            port=args.port,
+            api_key=api_key,
+            speech=args.speech,
+            record_dir=args.record,
+            realtime_factor=args.realtime_factor,
+        )
         asyncio.run(_serve(server))
     except KeyboardInterrupt:
         pass
+    except ConfigurationError as exc:
+        print(f"pyagent serve: {option_words(str(exc), _OPTIONS)}", file=sys.stderr)
+        return 2
     except (ServerError, OSError) as exc:
-        print(f"pyagent serve: {exc}", file=sys.stderr)
+        print(f"pyagent serve: {option_words(str(exc), _OPTIONS)}", file=sys.stderr)
         return 1
     return 0
 
 
+_OPTIONS = {"record_dir": "--record", "api_key": "--api-key", "host": "--host", "speech='on'": "--speech on"}
+
+
 async def _serve(server: LocalServer) -> None:
     await server.start()
-    print(f"pyagent local realtime server on {server.url}  (endpoint for clients: {server.endpoint})", flush=True)
+    listening = ", ".join(server.listening_on)
+    print(f"pyagent local realtime server listening on {listening}", flush=True)
+    print(f"  endpoint for clients on this machine: {server.endpoint}", flush=True)
     for path, dialect in PATHS.items():
         print(f"  {dialect.name:<16} {server.url}{path}", flush=True)
     stop = asyncio.Event()

@@ -12,6 +12,7 @@ import contextlib
 import hmac
 import http
 import inspect
+import ipaddress
 import logging
 import os
 import pathlib
@@ -26,6 +27,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from pyagent._files import directory_problem
 from pyagent.audio import Clock, MonotonicClock
 from pyagent.realtime._redaction import RedactingLogger, secret_forms
 from pyagent.realtime.codec import encode_server_event
@@ -48,7 +50,7 @@ from pyagent.server._speech import (
     load_speech_engines,
     speech_unavailable_reason,
 )
-from pyagent.server.errors import ConfigurationError, ResponderError, ServerNotRunningError
+from pyagent.server.errors import ConfigurationError, ResponderError, ServerNotRunningError, SpeechUnavailableError
 
 __all__ = ["DEFAULT_REALTIME_FACTOR", "LocalServer", "PATHS"]
 
@@ -157,12 +159,21 @@ class LocalServer:
     async def start(self) -> None:
         """Start listening. With ``speech="on"``, waits for the speech models and raises if they cannot load.
 
+        Listening beyond this machine (``host="0.0.0.0"``, a LAN address) with no ``api_key`` logs a WARNING: any
+        client that reaches the port is served.
+
         Raises:
+            ConfigurationError: ``record_dir`` cannot hold recordings (a file, a directory that cannot be made or
+                written in), found before anything listens rather than at every session.
             SpeechUnavailableError: ``speech="on"`` and the speech extra cannot be loaded.
             OSError: the address is in use or not available.
         """
         if self._server is not None:
             return
+        if self.record_dir is not None:
+            problem = directory_problem(self.record_dir, keep=True)
+            if problem is not None:
+                raise ConfigurationError(f"record_dir cannot hold recordings: {problem}")
         if self._engines is None:
             self._engines = self._load_engines()
         if self.speech == "on":
@@ -182,8 +193,14 @@ class LocalServer:
         )
         sockets = list(self._server.sockets)
         self._port = int(sockets[0].getsockname()[1])
-        logger.info("local realtime server listening on %s", self.url)
-        if self.__api_key is None:
+        logger.info("local realtime server listening on %s", ", ".join(self.listening_on))
+        if self.__api_key is None and not self.is_loopback_only:
+            logger.warning(
+                "listening on %s, beyond this machine, and any key is accepted: whoever reaches the port is served; "
+                "set api_key (pyagent serve --api-key) or listen on 127.0.0.1",
+                ", ".join(self.listening_on),
+            )
+        elif self.__api_key is None:
             logger.info("no api key set: any key is accepted")
         if self.record_dir is not None:
             logger.info("recording sessions to %s", self.record_dir)
@@ -239,6 +256,33 @@ class LocalServer:
         if self._port is None or self._server is None:
             raise ServerNotRunningError("the local server is not running; use 'async with' or await start()")
         return self._port
+
+    @property
+    def listening_on(self) -> tuple[str, ...]:
+        """The addresses the server listens on, as ``HOST:PORT`` (``0.0.0.0:8765``, ``[::]:8765``): every interface
+        it is reachable on, where :attr:`url` is the address a client on this machine uses.
+
+        Raises:
+            ServerNotRunningError: the server has not started.
+        """
+        self.port  # noqa: B018  # raises when not running
+        assert self._server is not None
+        addresses = []
+        for sock in self._server.sockets:
+            host, port = sock.getsockname()[:2]
+            addresses.append(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+        return tuple(dict.fromkeys(addresses))
+
+    @property
+    def is_loopback_only(self) -> bool:
+        """True when only this machine can reach the server (every address it listens on is a loopback one).
+
+        Raises:
+            ServerNotRunningError: the server has not started.
+        """
+        self.port  # noqa: B018  # raises when not running
+        assert self._server is not None
+        return all(_is_loopback(str(sock.getsockname()[0])) for sock in self._server.sockets)
 
     @property
     def url(self) -> str:
@@ -438,10 +482,21 @@ def _offered_key(headers: Any, query: Mapping[str, str]) -> str | None:
     return query.get("api-key")
 
 
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.partition("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def _log_engines(future: asyncio.Future[SpeechEngines]) -> None:
     if future.cancelled():
         return
     exc = future.exception()
+    if isinstance(exc, SpeechUnavailableError):
+        # Raised to whoever waits for the engines (start() with speech="on"): said there, once, not twice.
+        logger.debug("speech engines unavailable: %s", exc)
+        return
     if exc is not None:
         logger.error("speech engines unavailable: %s", exc)
         return

@@ -23,6 +23,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from pyagent.realtime.dialects import check_endpoint
+from pyagent.realtime.errors import ConfigurationError as RealtimeConfigurationError
 from pyagent.telephony._bridge import bridge_call
 from pyagent.telephony._protocols import CallInfo
 from pyagent.telephony._twilio import twiml_connect_stream, valid_twilio_signature
@@ -257,11 +259,15 @@ def _check_arguments(
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ConfigurationError(f"port must be an int from 0 to 65535 (0: a free port), not {port!r}")
     if public_url is not None:
-        parts = urlsplit(public_url) if isinstance(public_url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigurationError(
-                f"public_url must be an http(s):// URL such as 'https://example.ngrok.app', not {public_url!r}"
-            )
+        if not isinstance(public_url, str):
+            raise ConfigurationTypeError(f"public_url must be a str or None, not {type(public_url).__name__}")
+        advice = f"public_url must be an http(s):// URL such as 'https://example.ngrok.app', not {public_url!r}"
+        if not public_url.lower().startswith(("http://", "https://")):
+            raise ConfigurationError(advice)
+        try:
+            check_endpoint(public_url, "public_url")
+        except RealtimeConfigurationError as exc:  # a malformed host or port, said in words
+            raise ConfigurationError(str(exc)) from None
     for name, value in (("auth_token", auth_token), ("account_sid", account_sid)):
         if value is not None and not isinstance(value, str):
             raise ConfigurationTypeError(f"{name} must be a str or None, not {type(value).__name__}")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import gc
+import re
 import struct
+import sys
 import wave
 from pathlib import Path
 
@@ -11,8 +15,11 @@ import pytest
 
 from conftest import FIXTURES
 from pyagent.audio import (
+    AudioFileError,
     AudioFormat,
     AudioFormatError,
+    ConfigurationError,
+    ConfigurationTypeError,
     Resampler,
     alaw_decode,
     convert,
@@ -23,6 +30,7 @@ from pyagent.audio import (
     ulaw_encode,
     write_wav,
 )
+from pyagent.audio._wav import read_wav_stored
 
 AUDIO = FIXTURES / "audio"
 RAW = AUDIO / "aoai-realtime-audio-sdk_tell_me_the_weather_pcm16_24k_mono.raw"
@@ -106,7 +114,7 @@ def test_extensible_pcm16_and_unknown_chunks(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("blob", "message"),
     [
-        (b"", "not a RIFF/WAVE file"),
+        (b"", r"is empty \(0 bytes\)"),
         (b"ID3\x03" + bytes(100), "is MP3 audio, not WAV: convert it to WAV"),
         (b"RIFF\x00\x00\x00\x00AVI LIST", "not a RIFF/WAVE file"),
         (riff(fmt_chunk(1, 1, 24000, 16), b"\x00\x00")[:-1], "truncated"),
@@ -322,3 +330,68 @@ def test_only_raw_and_pcm_files_are_read_headerless(tmp_path: Path) -> None:
     with pytest.raises(AudioFormatError, match=r"a\.bin is not a WAV file .*name a headerless file \.raw or \.pcm"):
         load_audio(tmp_path / "a.bin")
     assert load_audio(tmp_path / "a.bin", raw_format=AudioFormat()) == pcm  # unless the caller says its format
+
+
+# --- files that cannot be read or written: typed errors, nothing printed -----------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["pcm16", "g711_ulaw"])
+def test_write_wav_where_no_file_can_be_is_an_audio_file_error_and_prints_nothing(
+    tmp_path: Path, encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory, a missing directory, a path through a file: one typed error (an OSError too, with its errno),
+    and no "Exception ignored in Wave_write.__del__" afterwards."""
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    (tmp_path / "file.txt").write_text("not a directory")
+    cases = {
+        tmp_path: (errno.EISDIR, f"{tmp_path} is a directory; give a file name such as {tmp_path / 'reply.wav'}"),
+        tmp_path / "missing" / "y.wav": (errno.ENOENT, f"the directory {str(tmp_path / 'missing')!r} does not exist"),
+        tmp_path / "file.txt" / "y.wav": (errno.ENOTDIR, "a part of the path is a file, not a directory"),
+    }
+    data = tone(8000, 0.1) if encoding == "pcm16" else ulaw_encode(tone(8000, 0.1))
+    for path, (number, says) in cases.items():
+        with pytest.raises(AudioFileError) as caught:
+            write_wav(path, data, 8000, encoding=encoding)  # type: ignore[arg-type]
+        assert isinstance(caught.value, OSError)
+        assert caught.value.errno == number
+        assert says in str(caught.value)
+    gc.collect()
+    assert unraisable == []
+    assert not (tmp_path / "missing").exists()
+
+
+def test_reading_what_is_no_audio_file_is_a_typed_error(tmp_path: Path) -> None:
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "empty.bin").write_bytes(b"")
+    for reader in (read_wav, load_audio, read_raw):
+        with pytest.raises(AudioFileError, match=f"{re.escape(str(tmp_path))} is a directory; give a WAV file"):
+            reader(tmp_path)
+        with pytest.raises(AudioFileError, match=r"missing\.wav: no such file") as missing:
+            reader(tmp_path / "missing.wav")
+        assert missing.value.errno == errno.ENOENT
+        for bad in (5, None, b"x.wav"):
+            with pytest.raises(ConfigurationTypeError, match="must be a file path"):
+                reader(bad)  # type: ignore[arg-type]
+        with pytest.raises(ConfigurationError, match="must name a file, not ''"):
+            reader("")
+    for reader in (read_wav, load_audio):
+        for name in ("empty.wav", "empty.bin"):
+            with pytest.raises(AudioFormatError, match=rf"^{name} is empty \(0 bytes\): there is no audio in it$"):
+                reader(tmp_path / name)
+
+
+def test_read_wav_stored_says_how_the_file_keeps_its_samples(tmp_path: Path) -> None:
+    codes = np.array([0, 64, 128, 192, 255], dtype=np.uint8)
+    stored = {
+        "u8.wav": (std_wav(tmp_path / "u8.wav", codes.tobytes(), 8000, 1, 1), "8-bit PCM"),
+        "s16.wav": (std_wav(tmp_path / "s16.wav", tone(8000, 0.01), 8000, 1, 2), "16-bit PCM"),
+        "s32.wav": (std_wav(tmp_path / "s32.wav", bytes(16), 8000, 1, 4), "32-bit PCM"),
+        "alaw.wav": (HELLO_ALAW, "A-law"),
+    }
+    (tmp_path / "f32.wav").write_bytes(riff(fmt_chunk(3, 1, 16000, 32), np.zeros(4, "<f4").tobytes()))
+    stored["f32.wav"] = (tmp_path / "f32.wav", "32-bit float")
+    for path, words in stored.values():
+        data, fmt, description = read_wav_stored(path)
+        assert description == words
+        assert (data, fmt) == read_wav(path)

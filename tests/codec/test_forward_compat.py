@@ -13,6 +13,7 @@ from __future__ import annotations
 import decimal
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,7 @@ from pyagent.realtime.events import (
     SERVER_EVENT_TYPES,
     AudioFormat,
     ConversationItemCreate,
+    ConversationItemTruncate,
     InputAudioBufferAppend,
     InvalidEvent,
     MessageItem,
@@ -379,6 +381,61 @@ def test_a_number_json_cannot_carry_is_refused_in_every_float_field(place: Place
 
 def test_every_float_field_of_the_catalogue_is_checked() -> None:
     assert len(NUMBER_PLACES) >= 20
+
+
+def _required_places() -> list[tuple[Place, str]]:
+    """Every field that may not be null: at the top of an event (empty route) or in a model."""
+
+    def required(fields: list[dict[str, Any]]) -> list[str]:
+        return [
+            f["name"]
+            for f in fields
+            if f["required"] and f["name"] != "type" and "null" not in f["type"] and f["type"] != "any"
+        ]
+
+    out = [(Place(e, []), name) for e in EVENTS for name in required(e["fields"])]
+    for model, place in sorted(PLACES.items()):
+        out += [(place, name) for name in required(MODELS[model]["fields"])]
+    return out
+
+
+REQUIRED_PLACES = _required_places()
+
+
+@pytest.mark.parametrize(("place", "field"), REQUIRED_PLACES, ids=lambda v: v if isinstance(v, str) else "")
+def test_none_in_a_required_field_of_a_built_event_is_refused(place: Place, field: str) -> None:
+    """msgspec's constructors do not check types, and its encoder writes None as null: the codec refuses it, as it
+    refuses the same mapping, rather than let the service answer with an error later."""
+    encode = encode_client_event if place.event["direction"] == "client" else encode_server_event
+    typed = _decode(place.event, event_value(place.event) | frame_at(place)[0])
+    setattr(locate(typed, steps(place.route)), field, None)
+    where = "$" + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in [*steps(place.route), field])
+    with pytest.raises(EventValidationError) as built:
+        encode(typed)
+    assert built.value.path == where
+    assert built.value.event_type == place.event["type"]
+    assert "is required and may not be None" in str(built.value)
+
+
+def test_every_required_field_of_the_catalogue_is_checked() -> None:
+    assert len(REQUIRED_PLACES) >= 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("item_id", 7, "expected str, got int - at $.item_id"),
+        ("content_index", True, "expected int, got bool - at $.content_index"),
+        ("audio_end_ms", "1500", "expected int, got str - at $.audio_end_ms"),
+    ],
+)
+def test_a_scalar_of_another_kind_in_a_built_event_is_refused(field: str, value: Any, expected: str) -> None:
+    event = ConversationItemTruncate(item_id="item_1", content_index=0, audio_end_ms=1500)
+    setattr(event, field, value)
+    with pytest.raises(EventValidationError, match=re.escape(expected)):
+        encode_client_event(event)
+    with pytest.raises(EventValidationError, match="expected bytes or bytearray or memoryview, got str"):
+        encode_client_event(InputAudioBufferAppend(audio="AAEC"))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("entry", EVENTS, ids=_event_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import socket
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
@@ -148,6 +149,57 @@ def test_a_malformed_endpoints_error_hides_the_key(endpoint: str, says: str) -> 
     assert_hidden([str(caught.value), repr(caught.value)])
     assert caught.value.__context__ is None
     assert caught.value.__cause__ is None
+
+
+MALFORMED = {
+    "unclosed-ipv6": (f"https://[bad?api-key={QUOTED}", "an IPv6 address goes between [ and ]"),
+    "unclosed-ipv6-userinfo": (f"http://user:{QUOTED}@[::1", "an IPv6 address goes between [ and ]"),
+    "ipv6-no-port": ("http://[::1", "an IPv6 address goes between [ and ]"),
+    "text-after-bracket": (f"http://[::1]x/?key={QUOTED}", "an IPv6 address goes between [ and ]"),
+    "not-ipv6": (f"http://[zz::1]/?token={QUOTED}", "what is in brackets must be an IPv6 address"),
+    "ipv4-in-brackets": ("http://[127.0.0.1]:8765", "what is in brackets must be an IPv6 address"),
+    "stray-bracket": (f"http://a]b/?api-key={QUOTED}", "an IPv6 address goes between [ and ]"),
+    "space-in-host": (f"https://my host/?api-key={QUOTED}", "a host name holds no spaces"),
+    "control-in-host": ("http://\x00host", "a host name holds no spaces, controls"),
+    "port-zero": (f"http://127.0.0.1:0/?api-key={QUOTED}", "has port 0, which names no service"),
+    "ipv6-port-zero": ("ws://[::1]:0", "has port 0"),
+    "negative-port": ("http://host.example:-1", "has a bad port (a number from 1 to 65535)"),
+}
+
+
+@pytest.mark.parametrize(("endpoint", "says"), MALFORMED.values(), ids=MALFORMED.keys())
+def test_every_malformed_endpoint_is_a_typed_configuration_error_with_the_key_hidden(endpoint: str, says: str) -> None:
+    """connect(), VoiceSession and the variables VoiceSession reads: each says what is wrong in its own words, never
+    urllib's (which may quote the endpoint), and never with the key."""
+    from pyagent import ConfigurationError
+    from pyagent.voice import VoiceSession
+    from pyagent.voice._config import resolve_endpoint
+
+    attempts = [
+        lambda: connect(endpoint=endpoint, dialect="voicelive"),
+        lambda: connect(endpoint=endpoint),  # the dialect judged from the endpoint: after the endpoint is checked
+        lambda: VoiceSession(endpoint=endpoint),
+        lambda: resolve_endpoint(None, None, None, {"PYAGENT_ENDPOINT": endpoint}),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ConfigurationError, match=re.escape(says)) as caught:
+            attempt()
+        assert "0 to 65535" not in str(caught.value)
+        assert "Invalid IPv6 URL" not in str(caught.value)
+        chain: list[BaseException] = []
+        error: BaseException | None = caught.value
+        while error is not None:  # a layer above may re-raise the realtime layer's error as its own
+            chain.append(error)
+            error = error.__cause__ or error.__context__
+        assert all(isinstance(link, ConfigurationError) for link in chain)
+        assert_hidden([text for link in chain for text in (str(link), repr(link))])
+
+
+def test_a_well_formed_endpoint_with_an_ipv6_scope_or_a_port_is_accepted() -> None:
+    from pyagent.realtime.dialects import check_endpoint
+
+    for endpoint in ("ws://[fe80::1%25eth0]:8765", "http://[::1]:8765/v1", "https://exämple.com", "http://h:1"):
+        assert check_endpoint(endpoint) == endpoint
 
 
 async def test_a_refused_handshake_quoting_the_endpoints_key_hides_it() -> None:

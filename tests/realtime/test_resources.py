@@ -253,6 +253,17 @@ async def test_an_invalid_known_event_is_refused_before_the_wire() -> None:
     assert server.received_types() == ["input_audio_buffer.commit"]
 
 
+async def test_an_accessor_given_none_for_a_required_field_sends_nothing() -> None:
+    async with ScriptedServer() as server, connect(endpoint=server.endpoint, dialect="openai") as conn:
+        with pytest.raises(EventValidationError, match=r"item_id is required and may not be None - at \$\.item_id"):
+            await conn.conversation.item.truncate(item_id=None, content_index=0, audio_end_ms=1500)  # type: ignore[arg-type]
+        with pytest.raises(EventValidationError, match=r"expected int, got str - at \$\.audio_end_ms"):
+            await conn.conversation.item.truncate(item_id="item_1", content_index=0, audio_end_ms="1500")  # type: ignore[arg-type]
+        await conn.input_audio_buffer.commit()
+        await (await server.wait_connected()).expect("input_audio_buffer.commit")
+    assert server.received_types() == ["input_audio_buffer.commit"]
+
+
 async def test_typed_transcription_session_on_ga_and_beta() -> None:
     session = Session(input_audio_transcription=AudioInputTranscription(model="whisper-1"))
     sent = await _wire(lambda c: c.transcription_session.update(session=session, event_id="t1"), dialect="voicelive")

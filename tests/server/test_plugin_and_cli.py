@@ -83,7 +83,8 @@ def test_pyagent_serve_runs_until_interrupted(tmp_path: pathlib.Path) -> None:
     )
     try:
         assert process.stdout is not None
-        banner = process.stdout.readline()
+        banner = "".join(process.stdout.readline() for _ in range(3))
+        assert banner.startswith("pyagent local realtime server listening on 127.0.0.1:")
         url = re.search(r"ws://127\.0\.0\.1:\d+", banner)
         assert url is not None, banner
         with pytest.raises(websockets.InvalidStatus) as refused:

@@ -623,3 +623,43 @@ async def test_recording_hides_credentials_carried_inside_events(connect, tmp_pa
     assert tool["headers"] == {"X-Api-Key": "[redacted]"}
     assert tool["server_url"] == "https://mcp.example.com"  # only the secrets are hidden
     assert any(event["type"] == "conversation.item.create" for event in client_events)
+
+
+async def test_a_record_dir_that_cannot_hold_recordings_is_refused_before_anything_listens(tmp_path) -> None:
+    from pyagent.server import ConfigurationError
+
+    (tmp_path / "file.txt").write_text("not a directory")
+    cases = {
+        tmp_path / "file.txt": "record_dir cannot hold recordings: '{p}' is a file, not a directory",
+        tmp_path / "file.txt" / "sessions": "record_dir cannot hold recordings: a part of '{p}' is a file",
+    }
+    for path, says in cases.items():
+        server = LocalServer(record_dir=path, speech="off")
+        with pytest.raises(ConfigurationError, match=re.escape(says.format(p=path))):
+            await server.start()
+        with pytest.raises(ServerNotRunningError):
+            server.port  # noqa: B018  # nothing listens
+    fresh = tmp_path / "new" / "sessions"
+    async with LocalServer(record_dir=fresh, speech="off") as server:  # a directory it can make is made at start
+        assert fresh.is_dir()
+        assert server.is_loopback_only
+
+
+async def test_listening_beyond_this_machine_without_a_key_is_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="pyagent.server")
+    async with LocalServer(host="0.0.0.0", speech="off") as server:
+        port = server.port
+        assert server.listening_on == (f"0.0.0.0:{port}",)
+        assert not server.is_loopback_only
+        assert server.url == f"ws://127.0.0.1:{port}"  # what a client on this machine uses
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        f"listening on 0.0.0.0:{port}, beyond this machine, and any key is accepted: whoever reaches the port "
+        "is served; set api_key (pyagent serve --api-key) or listen on 127.0.0.1"
+    ]
+    caplog.clear()
+    async with LocalServer(host="0.0.0.0", speech="off", api_key="k3y-for-everyone") as server:
+        pass
+    async with LocalServer(speech="off") as server:
+        assert server.listening_on == (f"127.0.0.1:{server.port}",)
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []

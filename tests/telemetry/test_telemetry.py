@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import math
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +21,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 
 from conftest import FIXTURES
-from pyagent import Agent, VoiceSession, telemetry
+from pyagent import Agent, ConfigurationTypeError, VoiceSession, telemetry
 from pyagent.audio import load_audio
 from pyagent.realtime import _observer, connect
 from pyagent.realtime.errors import MissingDependencyError
@@ -235,3 +238,115 @@ async def test_the_environment_instruments_at_the_first_connection(monkeypatch: 
     monkeypatch.setenv("PYAGENT_TELEMETRY", "")
     monkeypatch.setattr(_observer, "_environment_read", [False])
     assert not telemetry.is_instrumented()
+
+
+# --- the environment asking is not the code asking; instrument() takes only what it can use ---------------------
+
+
+async def _a_spoken_turn(local: LocalServer) -> str:
+    session = VoiceSession(model="gpt-realtime", endpoint=local.endpoint, dialect="openai")
+    async with session.connect() as voice:
+        response = await voice.respond(load_audio(PARIS))
+    return response.input_transcript or ""
+
+
+async def test_telemetry_on_without_opentelemetry_warns_once_and_the_conversation_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "opentelemetry", None)
+    monkeypatch.delitem(sys.modules, "pyagent.telemetry._otel", raising=False)
+    monkeypatch.setenv("PYAGENT_TELEMETRY", "on")
+    monkeypatch.setattr(_observer, "_environment_read", [False])
+    caplog.set_level(logging.WARNING)
+    async with LocalServer(realtime_factor=math.inf) as local:
+        heard = [await _a_spoken_turn(local), await _a_spoken_turn(local)]
+    assert heard == ["what is the weather in paris"] * 2
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in warnings] == [
+        "PYAGENT_TELEMETRY=on but not tracing: pyagent.telemetry needs the OpenTelemetry API: pip install "
+        "'pyagent-voice[telemetry]' (or pip install opentelemetry-api)"
+    ]
+    assert not telemetry.is_instrumented()
+
+
+@pytest.mark.parametrize("value", ["maybe", "enabled", "2"])
+def test_a_telemetry_variable_neither_on_nor_off_is_logged_and_not_traced(
+    value: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("PYAGENT_TELEMETRY", value)
+    monkeypatch.setattr(_observer, "_environment_read", [False])
+    caplog.set_level(logging.WARNING)
+    assert not telemetry.is_instrumented()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"PYAGENT_TELEMETRY={value!r} is neither on (1, true, on, yes) nor off (0, false, off, no, empty): not tracing"
+    ]
+    for off in ("off", "0", "No", " "):
+        caplog.clear()
+        monkeypatch.setenv("PYAGENT_TELEMETRY", off)
+        monkeypatch.setattr(_observer, "_environment_read", [False])
+        assert not telemetry.is_instrumented()
+        assert caplog.records == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        ({"tracer_provider": "x"}, "tracer_provider must be an OpenTelemetry TracerProvider (with get_tracer()) or "),
+        ({"meter_provider": 5}, "meter_provider must be an OpenTelemetry MeterProvider (with get_meter()) or None"),
+        ({"content_recording": "false"}, "content_recording must be True, False or None"),
+        ({"content_recording": 1}, "content_recording must be True, False or None"),
+    ],
+)
+def test_instrument_refuses_what_it_cannot_use(arguments: dict[str, Any], says: str) -> None:
+    with pytest.raises(ConfigurationTypeError, match=re.escape(says)):
+        telemetry.instrument(**arguments)
+    assert not telemetry.is_instrumented()
+
+
+async def _connect_once() -> None:
+    script = [Send({"type": "session.created", "session": {"id": "s"}})]
+    async with (
+        ScriptedServer(script) as server,
+        connect(endpoint=server.endpoint, dialect="openai", model="gpt-realtime") as conn,
+    ):
+        await conn.recv()
+
+
+async def test_a_second_instrument_changes_nothing_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    first, second = Recorded(), Recorded()
+    telemetry.instrument(tracer_provider=first.tracer_provider, meter_provider=first.meter_provider)
+    try:
+        caplog.set_level(logging.WARNING)
+        telemetry.instrument(True, tracer_provider=second.tracer_provider, meter_provider=second.meter_provider)
+        assert [r.getMessage() for r in caplog.records] == [
+            "pyagent.telemetry is already instrumented: this instrument() call changes nothing; call uninstrument() "
+            "first to change its settings"
+        ]
+        await _connect_once()
+    finally:
+        telemetry.uninstrument()
+    assert [span.name for span in first.finished()] == ["connect gpt-realtime"]
+    assert second.finished() == []
+    telemetry.instrument(tracer_provider=second.tracer_provider, meter_provider=second.meter_provider)
+    try:
+        await _connect_once()  # after uninstrument(), new settings take
+    finally:
+        telemetry.uninstrument()
+    assert [span.name for span in second.finished()] == ["connect gpt-realtime"]
+
+
+async def test_the_application_s_instrument_replaces_what_the_environment_set_up(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("PYAGENT_TELEMETRY", "on")
+    monkeypatch.setattr(_observer, "_environment_read", [False])
+    record = Recorded()
+    caplog.set_level(logging.WARNING)
+    try:
+        assert telemetry.is_instrumented()  # by the environment
+        telemetry.instrument(tracer_provider=record.tracer_provider, meter_provider=record.meter_provider)
+        await _connect_once()
+    finally:
+        telemetry.uninstrument()
+    assert [span.name for span in record.finished()] == ["connect gpt-realtime"]
+    assert caplog.records == []

@@ -12,8 +12,11 @@ Three walks use the shapes:
   placeholder. It notes each change as a :class:`Fix`, and :func:`apply_fixes` puts the set-aside fields and the
   ``Unknown...`` parts back on the typed tree that ``msgspec.convert`` built from the copy.
 - :func:`check_struct` goes over Struct instances about to be encoded: it refuses a number JSON cannot carry (NaN,
-  infinity, a ``Decimal`` msgspec would send as a string) and tells whether any object carries unknown fields (then
-  the codec encodes through :func:`pyagent.realtime.events._base.to_wire`, which writes them).
+  infinity, a ``Decimal`` msgspec would send as a string) and a value its field cannot hold (``None`` in a required
+  field, a number where a string goes: msgspec's constructors do not check, and its encoder writes what it is given),
+  and tells whether any object carries unknown fields (then the codec encodes through
+  :func:`pyagent.realtime.events._base.to_wire`, which writes them). :func:`check_fields` is that value check alone,
+  for the flat events the codec encodes without walking a tree.
 """
 
 from __future__ import annotations
@@ -42,10 +45,12 @@ from pyagent.realtime.events._fallback import (
 )
 
 __all__ = [
+    "FieldValueError",
     "Fix",
     "NumberError",
     "StructShape",
     "apply_fixes",
+    "check_fields",
     "check_struct",
     "prepare",
     "struct_shape",
@@ -76,6 +81,19 @@ class NumberError(EventValidationError):
         super().__init__(message, "", path)
 
 
+class FieldValueError(EventValidationError):
+    """A field holds a value its type does not allow: ``None`` where one is required, a value of another kind (the
+    codec fills in the event's type)."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message, "", path)
+
+
+FieldKind: TypeAlias = tuple[str, str, tuple[type, ...] | None, bool]
+"""(wire name, attribute, the Python types a scalar field takes or None when the field is walked otherwise, whether
+it may hold None)."""
+
+
 @dataclass(slots=True)
 class StructShape:
     """One Struct class as the slow paths see it."""
@@ -88,6 +106,9 @@ class StructShape:
     """(wire name, attribute, shape) of the fields that may hold Structs."""
     floats: tuple[tuple[str, str], ...] = ()
     """(wire name, attribute) of the ``float`` fields."""
+    kinds: tuple[FieldKind, ...] = ()
+    """The fields whose values are checked before encoding: scalars (``str``, ``int``, ``bool``, ``bytes``, literals)
+    by type, and every field that may not hold None."""
 
 
 @dataclass(slots=True)
@@ -145,6 +166,7 @@ def _struct(info: mi.StructType) -> StructShape:
     _SHAPES[info.cls] = shape  # before the fields, so a recursive type finds it
     nested: list[tuple[str, str, Shape]] = []
     floats: list[tuple[str, str]] = []
+    kinds: list[FieldKind] = []
     for item in info.fields:
         sub = _shape(item.type)
         shape.fields[item.encode_name] = (item.name, sub)
@@ -152,9 +174,42 @@ def _struct(info: mi.StructType) -> StructShape:
             floats.append((item.encode_name, item.name))
         elif sub is not None:
             nested.append((item.encode_name, item.name, sub))
+        types, nullable = _kind(item.type)
+        if types is not None or not nullable:
+            kinds.append((item.encode_name, item.name, types, nullable))
     shape.nested = tuple(nested)
     shape.floats = tuple(floats)
+    shape.kinds = tuple(kinds)
     return shape
+
+
+_SCALARS: dict[type, tuple[type, ...]] = {
+    mi.StrType: (str,),
+    mi.IntType: (int,),
+    mi.BoolType: (bool,),
+    mi.BytesType: (bytes, bytearray, memoryview),  # what msgspec encodes as base64
+}
+
+
+def _kind(info: mi.Type) -> tuple[tuple[type, ...] | None, bool]:
+    """The Python types a field of this type takes when all its members are scalars (None otherwise: a Struct,
+    list, mapping or float is walked or checked elsewhere), and whether it may hold None."""
+    members = info.types if isinstance(info, mi.UnionType) else (info,)
+    if any(isinstance(member, mi.AnyType) for member in members):
+        return None, True  # plain data (a JSON Schema): anything JSON holds, null included
+    nullable = any(isinstance(member, mi.NoneType) for member in members)
+    types: list[type] = []
+    for member in members:
+        if isinstance(member, mi.NoneType):
+            continue
+        if isinstance(member, mi.LiteralType):
+            types.extend(type(value) for value in member.values)
+            continue
+        scalar = _SCALARS.get(type(member))
+        if scalar is None:
+            return None, nullable
+        types.extend(scalar)
+    return tuple(dict.fromkeys(types)), nullable
 
 
 def _shape(info: mi.Type) -> Shape:
@@ -318,14 +373,39 @@ def _check_number(value: Any, where: str) -> None:
 # --------------------------------------------------------------------------------------------------- Structs out
 
 
+def check_fields(obj: msgspec.Struct, shape: StructShape, where: str = "$") -> None:
+    """Check that each field of one Struct holds what its type allows (not its nested Structs: see
+    :func:`check_struct`).
+
+    Raises:
+        FieldValueError: None in a field that may not hold it, or a scalar of another kind (``True`` is no ``int``).
+    """
+    for wire, attr, types, nullable in shape.kinds:
+        value = getattr(obj, attr)
+        if value is None:
+            if nullable:
+                continue
+            raise FieldValueError(f"{wire} is required and may not be None - at {where}.{wire}", f"{where}.{wire}")
+        if types is None or value is msgspec.UNSET:
+            continue
+        if not isinstance(value, types) or (type(value) is bool and bool not in types):
+            expected = " or ".join(kind.__name__ for kind in types)
+            raise FieldValueError(
+                f"expected {expected}, got {type(value).__name__} - at {where}.{wire}", f"{where}.{wire}"
+            )
+
+
 def check_struct(obj: msgspec.Struct, where: str = "$") -> bool:
-    """Check the numbers of a Struct tree about to be encoded; tell whether any object in it has unknown fields.
+    """Check the values of a Struct tree about to be encoded; tell whether any object in it has unknown fields.
 
     Raises:
         NumberError: a ``float`` field holds NaN, infinity or a ``Decimal``.
+        FieldValueError: a field holds a value its type does not allow (see :func:`check_fields`).
     """
     shape = _SHAPES.get(type(obj)) or struct_shape(type(obj))
     extra = bool(getattr(obj, "_extra", None))
+    if shape.kinds:
+        check_fields(obj, shape, where)
     for wire, attr in shape.floats:
         value = getattr(obj, attr)
         if value is msgspec.UNSET or value is None or (type(value) is float and math.isfinite(value)):
