@@ -451,3 +451,14 @@ def test_terminal_progress_shows_the_wait_for_the_answer_with_elapsed_time(serve
     assert "\r\x1b[K" in output  # the status line is redrawn in place, and erased before the timeline goes on
     assert "Conversation:" in output
     assert "sent 25% of the audio" not in output  # a terminal gets the live line instead of the plain marks
+
+
+def test_chat_on_a_long_file_with_pauses_prints_one_answer_to_the_whole_file() -> None:
+    """The local server's turn detection cuts the 12 s recording at its pauses; the file is still one turn."""
+    result = pyagent("chat", LONG)
+    assert result.returncode == 0, result.stderr
+    conversation = result.stdout.split("Conversation:", 1)[1]
+    assert conversation.count("  Assistant: ") == 1
+    (said,) = [line for line in conversation.splitlines() if line.startswith("  You:")]
+    assert result.stdout.count("speech started") >= 2  # the service heard more than one stretch of speech
+    assert len(said.split()) > 20  # every stretch's words, not the last one's alone
