@@ -340,6 +340,7 @@ class LocalServer:
             max_duration=self.max_session_seconds,
             beta_header="realtime=v1" in (websocket.request.headers.get("OpenAI-Beta") or ""),
             retained_audio_seconds=self.retained_audio_seconds,
+            created_at=time.time(),
         )
         recorder: SessionRecorder | None = None
         if self.record_dir is not None:

@@ -284,6 +284,7 @@ class ServerSession:
         beta_header: the client sent ``OpenAI-Beta: realtime=v1`` on the GA path, which the service refuses.
         retained_audio_seconds: user audio kept for ``conversation.item.retrieve``, the most recent items' first, all
             items together (see the module docstring); 0 keeps none.
+        created_at: the session's creation as a Unix time (seconds), for the ``expires_at`` it announces.
 
     Raises:
         ConfigurationError: ``realtime_factor`` is not above 0, or ``retained_audio_seconds`` is negative.
@@ -301,6 +302,7 @@ class ServerSession:
         max_duration: float | None = None,
         beta_header: bool = False,
         retained_audio_seconds: float = DEFAULT_RETAINED_AUDIO_SECONDS,
+        created_at: float = 0.0,
     ) -> None:
         if not realtime_factor > 0:
             raise ConfigurationError("realtime_factor must be > 0 (math.inf: as fast as possible)")
@@ -318,6 +320,8 @@ class ServerSession:
         self.id = self._new_id("sess")
         self._conversation_id = self._new_id("conv")
         self._created_at = clock.now()
+        # The services' expires_at is a Unix time: the I/O layer gives the wall-clock time of creation for it.
+        self._created_wall = created_at
         self.config: dict[str, Any] = self._default_config()
         self.items: list[_Item] = []
         self._events: list[dict[str, Any]] = []
@@ -1345,7 +1349,7 @@ class ServerSession:
 
     def _render_session(self) -> dict[str, Any]:
         c = self.config
-        expires_at = int(self._created_at + (self._max_duration or 30 * 60))
+        expires_at = int(self._created_wall + (self._max_duration or 30 * 60))
         if self.dialect.session_shape == "nested":
             audio_in: dict[str, Any] = {
                 "format": _nested_format(c.get("input_audio_format"), c.get("input_audio_sampling_rate")),

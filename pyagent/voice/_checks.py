@@ -10,9 +10,22 @@ import math
 from collections.abc import AsyncIterable, Iterable
 from typing import Any
 
+from pyagent.voice._config import AudioSettings
 from pyagent.voice.errors import ConfigurationError, ConfigurationTypeError
 
-__all__ = ["check_audio_chunk", "check_flag", "check_source", "check_text", "check_timeout", "check_user_audio"]
+__all__ = [
+    "MIN_TURN_MS",
+    "check_audio_chunk",
+    "check_flag",
+    "check_source",
+    "check_text",
+    "check_timeout",
+    "check_turn_audio",
+    "check_user_audio",
+]
+
+MIN_TURN_MS = 100
+"""The shortest user turn the services take: a commit of less fails with ``input_audio_buffer_commit_empty``."""
 
 _BYTES = (bytes, bytearray, memoryview)
 
@@ -96,3 +109,22 @@ def check_source(value: object, what: str) -> Any:
             f"{what} must be an async iterable of audio chunks, or None for the microphone, not {type(value).__name__}"
         )
     return value
+
+
+def check_turn_audio(size: int, settings: AudioSettings, what: str) -> None:
+    """A whole turn of ``size`` bytes in ``settings``' format holds a turn: whole frames, at least 100 ms.
+
+    Raises:
+        ConfigurationError: not whole sample frames, or shorter than :data:`MIN_TURN_MS`.
+    """
+    if size % settings.frame_bytes:
+        raise ConfigurationError(
+            f"{what} is {size} bytes, not a whole number of {settings.frame_bytes}-byte sample frames of "
+            f"{settings.format} ({settings.channels} ch)"
+        )
+    duration_ms = size * 1000 // settings.bytes_per_second
+    if duration_ms < MIN_TURN_MS:
+        raise ConfigurationError(
+            f"{what} holds {duration_ms} ms of audio; a turn needs at least {MIN_TURN_MS} ms (the services refuse "
+            "to end a shorter one)"
+        )

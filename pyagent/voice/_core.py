@@ -306,6 +306,7 @@ class VoiceCore:
         self.machine = machine if machine is not None else StateMachine(SessionState.CONNECTED)
         self.conversation = ConversationMirror(output_bytes_per_second)
         self.session_id = ""
+        self.expires_at: float | None = None  # when the service said this session ends (seconds since the epoch)
         self.closed_error: SessionClosedError | None = None
         self._turn_count = 0
         self._event_count = 0
@@ -614,6 +615,7 @@ class VoiceCore:
         self._pending_input = self.keeper.pending(turn_detection=self.server_turn_detection)
         self.keeper.new_connection(keep_mark=collecting is not None)
         self.session_id = ""
+        self.expires_at = None
         self._requesting = None
         self._active = None
         self._responses.clear()
@@ -653,6 +655,10 @@ class VoiceCore:
                 item.truncated_at_ms = cut.audio_end_ms
         for item_id in plan.deletions:
             self.conversation.delete(item_id)
+        for item_id in outputs:  # what the lost service was still saying ends unfinished, as a cancel leaves it
+            item = self.conversation.get(item_id)
+            if item is not None and item.status not in ("completed", "incomplete"):
+                item.status = "incomplete"
         heard = plan.heard
         heard_item = self.conversation.get(heard.item_id) if heard is not None else None
         interruption = Interruption(
@@ -782,9 +788,13 @@ class VoiceCore:
         return effects
 
     def _on_session(self, event: Any) -> list[Effect]:
-        session_id = text(field(field(event, "session"), "id"))
+        session = field(event, "session")
+        session_id = text(field(session, "id"))
         if session_id:
             self.session_id = session_id
+        expires_at = field(session, "expires_at")
+        if isinstance(expires_at, int | float) and not isinstance(expires_at, bool) and expires_at > 0:
+            self.expires_at = float(expires_at)
         return []
 
     def _on_session_updated(self, event: Any) -> list[Effect]:

@@ -188,6 +188,8 @@ def conversation_history(
                 words = heard_words(words, cut_ms, mirror.audio_ms(item))
             if words:
                 history.append(HistoryItem(item.id, "message", "assistant", text=words))
+            elif cut_ms:
+                left_out.append((item.id, f"too little of it was heard ({cut_ms} ms) to keep a word"))
             else:
                 left_out.append((item.id, "nothing of it was heard"))
         elif item.type == "function_call":

@@ -166,15 +166,24 @@ class ReconnectPolicy:
         base = min(self.max_delay, self.initial_delay * self.multiplier ** max(0, step - 1))
         return base * (1.0 - self.jitter * random())
 
-    def session_limit(self, dialect: str) -> float | None:
-        """The service's maximum session duration in seconds for ``dialect``, or None when not known."""
+    def session_limit(self, dialect: str, announced: float | None = None) -> float | None:
+        """The service's maximum session duration in seconds: ``max_session_seconds`` when set, else what the
+        service announced for this session (``announced``: the seconds left by its ``expires_at``), else the
+        dialect's (:data:`SESSION_LIMITS`); None when none is known."""
         if self.max_session_seconds is not None:
             return self.max_session_seconds
+        if announced is not None:
+            return announced
         return SESSION_LIMITS.get(dialect)
 
-    def renew_after(self, dialect: str) -> float | None:
-        """Seconds after a connection opens from which it is renewed at the first quiet moment; None: never."""
-        limit = self.session_limit(dialect)
+    def renew_after(self, dialect: str, announced: float | None = None) -> float | None:
+        """Seconds after a connection opens from which it is renewed at the first quiet moment; None: never.
+
+        Args:
+            dialect: the connection's dialect, for its known maximum.
+            announced: seconds the service said the session has left (from ``expires_at``), when it said so.
+        """
+        limit = self.session_limit(dialect, announced)
         if not self.renew_before_expiry or limit is None or math.isinf(limit):
             return None
         return limit - min(self.renew_margin, limit / 4)

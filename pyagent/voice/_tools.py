@@ -15,6 +15,8 @@ docstring reaches the model with no description: both work, but the model guesse
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import dataclasses
 import enum
 import functools
@@ -22,6 +24,7 @@ import inspect
 import json
 import re
 import sys
+import threading
 import types
 import typing
 import warnings
@@ -457,10 +460,40 @@ class Tool(Generic[P, R]):
         if self.is_async:
             result = await typing.cast(Awaitable[Any], call(**kwargs))
         else:
-            result = await asyncio.to_thread(call, **kwargs)
+            result = await _in_a_thread(call, kwargs, self.name)
             if inspect.isawaitable(result):  # a sync function that returned a coroutine
                 result = await result
         return _to_output(result)
+
+
+async def _in_a_thread(call: Callable[..., Any], kwargs: Mapping[str, Any], name: str) -> Any:
+    """Run a plain function in a thread of its own and await its result.
+
+    A daemon thread, not the event loop's executor: a thread cannot be stopped, so a function that never returns
+    (abandoned when the agent's ``tool_timeout`` passes) must not keep the program from exiting, as a thread of the
+    default executor would (``asyncio.run()`` waits for those).
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Any] = loop.create_future()
+    context = contextvars.copy_context()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not done.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            result = context.run(call, **kwargs)
+        except BaseException as exc:  # handed to the awaiting task, whatever it is
+            failure = exc
+            outcome: Callable[[], None] = lambda: done.set_exception(failure)  # noqa: E731
+        else:
+            outcome = lambda: done.set_result(result)  # noqa: E731
+        with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits any more
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=run, name=f"pyagent-tool-{name}", daemon=True).start()
+    return await done
 
 
 @overload

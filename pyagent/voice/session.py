@@ -23,6 +23,7 @@ import contextlib
 import json
 import logging
 import random
+import time
 import traceback
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Mapping
 from types import TracebackType
@@ -52,6 +53,7 @@ from pyagent.voice._checks import (
     check_source,
     check_text,
     check_timeout,
+    check_turn_audio,
     check_user_audio,
 )
 from pyagent.voice._config import (
@@ -853,7 +855,14 @@ class VoiceSession:
         await conn.close()
 
     def _schedule_renewal(self, dialect: str) -> None:
-        after = self._policy.renew_after(dialect) if self._policy is not None else None
+        # The service's own word on this session's end (session.created's expires_at, wall-clock seconds) wins
+        # over the dialect's usual maximum.
+        expires_at = self._core.expires_at
+        announced = expires_at - time.time() if expires_at is not None else None
+        if announced is not None and announced <= 0:
+            logger.debug("the service's expires_at is already past (%s): its clock is not ours; ignored", expires_at)
+            announced = None
+        after = self._policy.renew_after(dialect, announced) if self._policy is not None else None
         if after is None:
             return
 
@@ -1012,13 +1021,18 @@ class VoiceSession:
         async with self._turn_lock:
             return await self._send_turn(audio, claim=claim)
 
-    async def _send_turn(self, audio: UserAudio, *, claim: bool) -> int:
+    async def _send_turn(self, audio: UserAudio, *, claim: bool, whole: bool = False) -> int:
+        """Send a caller's turn; ``whole``: it is the whole turn (``respond()``), so it must hold a turn's audio."""
         number, effects = self._core.open_turn(now=self._clock.now())
         self._replies.open(number, claim=claim)
         await self._carry_out(effects)
         try:
+            sent = 0
             async for chunk in _chunks_of(audio, "respond()'s user_audio"):
+                sent += len(chunk)
                 await self._append(self._input.process(chunk))
+            if whole:
+                check_turn_audio(sent, self._audio, "respond()'s user_audio")
             await self._append(self._input.flush())
         except BaseException:
             await self._carry_out(self._core.abandon_turn(number))
@@ -1094,15 +1108,19 @@ class VoiceSession:
 
         Raises:
             ConfigurationTypeError: ``user_audio`` (or a chunk of it) is not audio as bytes.
+            ConfigurationError: less than 100 ms of audio (the services refuse to end a shorter turn), or bytes that
+                are not whole sample frames of the session's format.
             InvalidStateError: the session is not connected.
             SessionClosedError: the connection closed before the answer was complete (state DISCONNECTED).
             ResponseError: the service refused the turn or reported that the response failed.
         """
         user_audio = check_user_audio(user_audio, "respond()'s user_audio")
+        if isinstance(user_audio, bytes | bytearray | memoryview):  # an iterable is checked as it is sent
+            check_turn_audio(len(user_audio), self._audio, "respond()'s user_audio")
         await self._ready("respond")
         async with self._turn_lock:  # one exchange at a time: a second respond() waits for this one's answer
             self._replies.drop_unclaimed_before(self._core.next_turn_number)
-            number = await self._send_turn(user_audio, claim=True)
+            number = await self._send_turn(user_audio, claim=True, whole=True)
             return await self._replies.wait_answer(number)
 
     async def interrupt(self) -> bool:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import math
+import pathlib
+import subprocess
 import sys
+import textwrap
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -137,3 +140,55 @@ async def test_a_chunk_that_is_not_audio_ends_only_its_turn(weather_audio: bytes
                 await voice.respond(chunks())
             response = await voice.respond(weather_audio)
     assert response.input_transcript == "what is the weather in paris"
+
+
+@pytest.mark.parametrize(("audio", "says"), [(b"", "0 ms"), (b"abc", "whole number"), (b"\x00\x00" * 240, "10 ms")])
+async def test_a_turn_too_short_to_be_one_is_refused_at_the_call(audio: bytes, says: str) -> None:
+    async def short() -> AsyncIterator[bytes]:
+        yield b"\x00\x00" * 240
+
+    async with LocalServer() as server:
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai")
+        async with session.connect() as voice:
+            with pytest.raises(ConfigurationError, match=says):
+                await voice.respond(audio)
+            with pytest.raises(ConfigurationError, match="at least 100 ms"):
+                await voice.respond(short())
+            assert len(voice.conversation) == 0  # nothing was answered, nothing is left over
+            assert not voice.has_pending_response
+
+
+def test_a_plain_tool_that_never_returns_lets_the_program_end(tmp_path: pathlib.Path) -> None:
+    """A thread cannot be stopped: the abandoned one must not hold the interpreter at exit."""
+    script = tmp_path / "hung.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import asyncio, time
+            from pyagent import Agent, VoiceSession
+            from pyagent.server import LocalServer
+
+            def get_weather(city: str) -> str:
+                \"\"\"The weather.
+
+                Args:
+                    city: the city.
+                \"\"\"
+                time.sleep(1000)
+                return "never"
+
+            async def main() -> None:
+                agent = Agent("a", "b", tools=[get_weather], tool_timeout=0.3)
+                async with LocalServer(speech="off") as server:
+                    session = VoiceSession(model="gpt-realtime", agent=agent, endpoint=server.endpoint)
+                    async with session.connect() as voice:
+                        await voice.send_text("what is the weather in paris")
+                        print((await voice.receive()).tool_calls[0].error)
+
+            asyncio.run(main())
+            """
+        )
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "get_weather did not finish within 0.3 s"

@@ -294,7 +294,7 @@ async def test_a_close_while_idle_is_told_at_once_and_raised_by_the_next_call(co
         assert (error.code, error.reason) == (code, reason)
         for call in (
             lambda: session.send_audio(b"\x00\x00" * 480),
-            lambda: session.respond(b"\x00\x00" * 480),
+            lambda: session.respond(b"\x00\x00" * 4800),
             lambda: session.send_text("hello"),
             lambda: session.receive(),
         ):

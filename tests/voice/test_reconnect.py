@@ -846,3 +846,25 @@ def test_snapshot_json_is_checked() -> None:
         dialect="voicelive",
     )
     assert SessionSnapshot.from_json(snapshot.to_json()) == snapshot
+
+
+async def test_renewal_follows_the_expiry_the_service_announces() -> None:
+    """No maximum given: the session reads session.created's expires_at and moves before it, between turns."""
+    renewed: list[str] = []
+    causes: list[int | None] = []
+    async with LocalServer(max_session_seconds=3, speech="off") as server:
+        session = VoiceSession(model="gpt-realtime", endpoint=server.endpoint, dialect="openai")
+        session.on("reconnected")(renewed.append)
+        session.on("reconnecting")(lambda attempt, delay, code: causes.append(code))
+        interrupted: list[object] = []
+        session.on("interrupted")(interrupted.append)
+        async with session.connect() as voice:
+            answers = []
+            for words in ("one", "two", "three", "four"):
+                await voice.send_text(words)
+                answers.append(await voice.receive())
+                await asyncio.sleep(1.0)
+    assert [answer.transcript for answer in answers] == [f"I heard: {w}." for w in ("one", "two", "three", "four")]
+    assert renewed  # it moved at least once
+    assert causes == [None] * len(causes)  # every move a renewal, none caused by the service's close (1001)
+    assert interrupted == []  # never cut by the service's end

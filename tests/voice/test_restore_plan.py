@@ -359,6 +359,9 @@ def test_a_response_cut_by_the_loss_ends_interrupted_and_is_replayed_as_far_as_h
     assert outcome.interruption is interruption
     assert outcome.status == "cancelled"
     assert not driver.playback.is_playing
+    cut = core.conversation.get("item_a")
+    assert cut is not None
+    assert (cut.status, cut.truncated_at_ms) == ("incomplete", 1000)  # ended unfinished, as a cancel leaves it
     # While offline nothing is sent: a typed turn waits for the restore.
     driver.run(core.text_turn("and then?")[1])
     assert driver.sent_types() == ["conversation.item.create", "response.create"]  # nothing more
