@@ -22,13 +22,14 @@ import json
 import os
 import pathlib
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from websockets.asyncio.client import connect as ws_connect
+
+from benchmarks._process import serving
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHUNK = bytes(range(256)) * 18 + bytes(192)  # 4800 bytes: 100 ms of 24 kHz PCM16 mono
@@ -367,26 +368,8 @@ async def _stream_once(port: int) -> None:
 
 def main() -> None:
     """Start the server process, run the clients side by side, print the figures."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.connection", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        asyncio.run(_run(port))
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with serving("benchmarks.connection", "serve") as server:
+        asyncio.run(_run(server.port))
 
 
 if __name__ == "__main__":

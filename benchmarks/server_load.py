@@ -28,12 +28,13 @@ import os
 import pathlib
 import random
 import statistics
-import subprocess
 import sys
 import time
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
+
+from benchmarks._process import serving
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RECORDING = ROOT / "fixtures" / "audio" / "hibari_heart_what_is_the_weather_in_paris_24k_pcm16_padded.wav"
@@ -197,26 +198,8 @@ async def _serve() -> None:
 
 def main() -> None:
     """Start the server process, load it level by level, print the figures."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.server_load", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        asyncio.run(_run(port, server.pid))
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with serving("benchmarks.server_load", "serve") as server:
+        asyncio.run(_run(server.port, server.pid))
 
 
 if __name__ == "__main__":

@@ -26,13 +26,14 @@ import collections
 import json
 import os
 import pathlib
-import subprocess
 import sys
 import time
 from typing import Any
 
 from websockets.asyncio.client import connect as ws_connect
 from websockets.asyncio.server import ServerConnection, serve
+
+from benchmarks._process import serving, with_root_on_path
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CALLS = int(os.environ.get("PYAGENT_BENCH_CALLS", "50"))
@@ -381,23 +382,9 @@ async def _run(service_port: int, env: dict[str, str]) -> None:
 
 def main() -> None:
     """Start the service process, run both bridges side by side, print the figures."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    service = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.telephony", "service"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert service.stdout is not None
-        port = int(service.stdout.readline())
-        asyncio.run(_run(port, env))
-    finally:
-        assert service.stdin is not None
-        service.stdin.close()
-        service.wait(timeout=10)
+    env = with_root_on_path()
+    with serving("benchmarks.telephony", "service", env) as service:
+        asyncio.run(_run(service.port, env))
 
 
 if __name__ == "__main__":
