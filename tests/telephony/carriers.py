@@ -53,6 +53,7 @@ class _Caller:
         self._tasks: list[asyncio.Task[None]] = []
         self._frame_bytes = FRAME_MS * self.bytes_per_ms
         self._sent_audio = asyncio.Event()
+        self._clock: float | None = None  # when the head frame starts (or the last one ended), loop time
         self.closed = asyncio.Event()
 
     async def __aenter__(self) -> Self:
@@ -115,7 +116,9 @@ class _Caller:
         try:
             async for frame in self.ws:
                 message = json.loads(frame)
-                record = Received(loop.time(), message, self.heard_ms)
+                now = loop.time()
+                self.advance(now)
+                record = Received(now, message, self.heard_ms)
                 self.received.append(record)
                 self.on_message(message, record)
         finally:
@@ -125,23 +128,47 @@ class _Caller:
         raise NotImplementedError
 
     async def _play(self) -> None:
-        """Play the buffer in real time, 20 ms of audio per 20 ms (without drifting); a mark at the head of the
-        buffer has had everything before it played."""
+        """Play the buffer in real time; a mark at the head of the buffer has had everything before it played."""
         loop = asyncio.get_running_loop()
-        deadline: float | None = None
         while True:
             while self._buffer and self._buffer[0][0] == "mark":
                 await self.acknowledge(self._buffer.popleft()[1])
             if not self._buffer:
-                deadline = None
                 self._sent_audio.clear()
                 await self._sent_audio.wait()
                 continue
-            _, frame = self._buffer.popleft()
-            now = loop.time()
-            deadline = max(deadline or now, now) + len(frame) / self.bytes_per_ms / 1000
-            await asyncio.sleep(deadline - now)
-            self.heard += frame
+            self.advance(loop.time())
+            if self._buffer and self._buffer[0][0] == "media" and self._clock is not None:
+                await asyncio.sleep(max(0.0, self._clock + self._duration(self._buffer[0][1]) - loop.time()))
+                self.advance(loop.time())
+
+    def _duration(self, frame: bytes) -> float:
+        return len(frame) / self.bytes_per_ms / 1000
+
+    def queue_audio(self, frame: bytes, now: float) -> None:
+        """Queue a received frame; after silence it starts playing on arrival."""
+        if not self.playing:
+            self._clock = now if self._clock is None else max(self._clock, now)
+        self._buffer.append(("media", frame))
+        self._sent_audio.set()
+
+    def advance(self, now: float) -> None:
+        """Move every frame whose playout has ended by ``now`` into ``heard``, up to the next mark.
+
+        The position follows the wall clock, not the event loop: a phone's speaker does not wait for a busy loop, so
+        a late wake-up plays the frames that were due at once (the caller never drifts behind real time)."""
+        while self._buffer and self._buffer[0][0] == "media" and self._clock is not None:
+            end = self._clock + self._duration(self._buffer[0][1])
+            if end > now:
+                return
+            self.heard += self._buffer.popleft()[1]
+            self._clock = end
+
+    def drop_buffer(self, now: float) -> None:
+        """What a clear does: the frames already due were heard, the rest never will be."""
+        self.advance(now)
+        self._buffer.clear()
+        self._clock = None
 
     async def acknowledge(self, name: str) -> None:
         """Twilio echoes the mark; ACS has none."""
@@ -239,15 +266,14 @@ class TwilioCaller(_Caller):
         assert message.get("streamSid") == self.stream_sid, message
         kind = message["event"]
         if kind == "media":
-            self._buffer.append(("media", base64.b64decode(message["media"]["payload"])))
-            self._sent_audio.set()
+            self.queue_audio(base64.b64decode(message["media"]["payload"]), record.at)
         elif kind == "mark":
             self._buffer.append(("mark", message["mark"]["name"]))
             self._sent_audio.set()
         elif kind == "clear":
             self.clears.append(record)
             pending = [name for what, name in self._buffer if what == "mark"]
-            self._buffer.clear()
+            self.drop_buffer(record.at)
             self.echoed_after_clear.extend(pending)
             for name in pending:  # Twilio returns every pending mark at once
                 asyncio.get_running_loop().create_task(self._echo(name))
@@ -319,10 +345,9 @@ class AcsCaller(_Caller):
         kind = message["kind"]
         if kind == "AudioData":
             assert message["stopAudio"] is None
-            self._buffer.append(("media", base64.b64decode(message["audioData"]["data"])))
-            self._sent_audio.set()
+            self.queue_audio(base64.b64decode(message["audioData"]["data"]), record.at)
         elif kind == "StopAudio":
             assert message["audioData"] is None
             assert message["stopAudio"] == {}
             self.clears.append(record)
-            self._buffer.clear()
+            self.drop_buffer(record.at)
