@@ -1,14 +1,20 @@
-"""What ``import pyagent.realtime`` loads: the protocol layer, not the audio stack.
+"""What ``import pyagent.realtime`` loads: the protocol layer, not the audio stack, and not the transport yet.
 
 A program that only speaks the protocol (a text agent, a proxy, a test harness) must not pay for numpy and soxr,
-which are most of what the audio layer costs to import. Timings are in ``benchmarks/imports.py``, not here.
+which are most of what the audio layer costs to import; and websockets (with the ``importlib.metadata`` and proxy
+support it loads) is executed at the first connection, not at import. Timings are in ``benchmarks/imports.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import pathlib
+import socket
 import subprocess
 import sys
+import textwrap
+
+from pyagent.realtime.testing import Close, Expect, ScriptedServer, Send
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -25,17 +31,87 @@ def _modules_after(statement: str) -> set[str]:
     return set(result.stdout.split())
 
 
-def test_import_realtime_loads_neither_numpy_nor_soxr() -> None:
+NOT_AT_IMPORT = {"numpy", "soxr", "websockets", "python_socks"}
+
+
+def test_import_realtime_loads_neither_numpy_nor_soxr_nor_websockets() -> None:
     loaded = _modules_after("import pyagent.realtime")
     assert "pyagent" in loaded  # the import did happen
     assert "msgspec" in loaded
-    assert not loaded & {"numpy", "soxr"}, sorted(loaded & {"numpy", "soxr"})
+    assert not loaded & NOT_AT_IMPORT, sorted(loaded & NOT_AT_IMPORT)
 
 
 def test_connecting_names_load_neither_numpy_nor_soxr() -> None:
     loaded = _modules_after(
         "from pyagent.realtime import connect, RealtimeConnection, WebsocketConnectionOptions\n"
         "from pyagent.realtime.codec import decode_server_event\n"
-        'decode_server_event(b\'{"type": "session.created", "event_id": "e", "session": {}}\')'
+        'decode_server_event(b\'{"type": "session.created", "event_id": "e", "session": {}}\')\n'
+        'connect(endpoint="http://127.0.0.1:9", dialect="openai")  # arguments checked; nothing opened yet'
     )
-    assert not loaded & {"numpy", "soxr"}, sorted(loaded & {"numpy", "soxr"})
+    assert not loaded & NOT_AT_IMPORT, sorted(loaded & NOT_AT_IMPORT)
+
+
+# Run in a fresh interpreter: websockets loads at the first connection, and every path through the transport (a
+# refused port, an HTTP error at the upgrade, a conversation, the server's close) works from there.
+CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from pyagent.realtime import ConnectionClosed, ConnectionError, HandshakeError, connect
+
+    async def main(endpoint: str, refusing: str, refused: str) -> None:
+        assert "websockets" not in sys.modules
+        try:
+            await connect(endpoint=refused, dialect="openai")
+        except ConnectionError as exc:
+            print("refused", type(exc).__name__)
+        print("loaded", "websockets" in sys.modules)
+        try:
+            await connect(endpoint=refusing, dialect="openai")
+        except HandshakeError as exc:
+            print("upgrade", exc.status)
+        conn = await connect(endpoint=endpoint, dialect="openai")
+        created = await conn.recv()
+        await conn.session.update(session={"type": "realtime", "instructions": "Be brief."})
+        updated = await conn.recv()
+        print("events", created.type, updated.type)
+        try:
+            await conn.recv()
+        except ConnectionClosed as exc:
+            print("closed", exc.code, exc.reason)
+
+    asyncio.run(main(*sys.argv[1:4]))
+    """
+)
+
+
+async def test_the_transport_loads_at_the_first_connection_and_works_from_there() -> None:
+    script = [
+        Send({"type": "session.created", "event_id": "e1", "session": {"id": "sess_1", "model": "gpt-realtime"}}),
+        Expect("session.update"),
+        Send({"type": "session.updated", "event_id": "e2", "session": {"id": "sess_1", "instructions": "Be brief."}}),
+        Close(4000, "script ended"),
+    ]
+    with socket.socket() as closed_port:  # bound, never listening: connecting is refused
+        closed_port.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{closed_port.getsockname()[1]}"
+        async with ScriptedServer(script) as server, ScriptedServer([], reject=404) as refusing:
+            child = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                CHILD,
+                server.endpoint,
+                refusing.endpoint,
+                refused,
+                cwd=ROOT,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            out, err = await asyncio.wait_for(child.communicate(), 60)
+    assert child.returncode == 0, err.decode()
+    assert out.decode().splitlines() == [
+        "refused ConnectionError",
+        "loaded True",
+        "upgrade 404",
+        "events session.created session.updated",
+        "closed 4000 script ended",
+    ]

@@ -24,26 +24,15 @@ import asyncio
 import base64
 import contextlib
 import logging
-import ssl
 from collections.abc import AsyncIterator, Generator, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, cast
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, cast
 
-import websockets
-import websockets.asyncio.client
-from websockets.exceptions import InvalidHandshake, InvalidProxy, InvalidStatus, InvalidURI, ProtocolError
-from websockets.frames import Close, Frame, Opcode
-from websockets.protocol import State
-from websockets.uri import WebSocketURI
-from websockets.version import version as websockets_version
-
-from pyagent._version import __version__
+from pyagent import _lazy
 from pyagent.realtime import _observer
 from pyagent.realtime._credentials import Secret, check_credential, resolve_credential
 from pyagent.realtime._options import WebsocketConnectionOptions, coerce_options
 from pyagent.realtime._redaction import (
-    RedactingLogger,
     frame_forms,
     redact,
     redact_frame,
@@ -76,137 +65,21 @@ from pyagent.realtime.errors import (
     ConnectionClosed,
     ConnectionError,
     ConnectionTimeout,
-    HandshakeError,
     InsecureTransportError,
     KeepaliveTimeout,
-    TLSError,
 )
 from pyagent.realtime.events import ClientEvent, ServerEvent
+
+if TYPE_CHECKING:
+    from pyagent.realtime import _transport
+else:  # websockets loads at the first connection, not with pyagent.realtime (see _transport)
+    _transport = _lazy.load("pyagent.realtime._transport")
 
 __all__ = ["RealtimeConnection", "VoiceLiveConnection", "connect"]
 
 _log = logging.getLogger("pyagent.realtime")
 _KEEPALIVE_REASON = "keepalive ping timeout"
 _QUIET_CODES = frozenset({1000, 1005})
-_USER_AGENT = f"pyagent/{__version__} websockets/{websockets_version}"
-
-
-class _Protocol(websockets.ClientProtocol):
-    """The sans-I/O client protocol with ``autoping`` and ``autoclose`` switchable.
-
-    websockets answers pings and close frames inside its protocol core. With ``autoping`` off a ping is only
-    recorded; with ``autoclose`` off the server's close frame is held (``held_close``) and what follows it is
-    discarded, but no close frame answers it until the application calls ``close()``.
-    """
-
-    autoping = True
-    autoclose = True
-    held_close: Close | None = None
-
-    def recv_frame(self, frame: Frame) -> None:
-        if frame.opcode is Opcode.PING and not self.autoping:
-            self.events.append(frame)
-            return
-        if frame.opcode is Opcode.CLOSE and not self.autoclose and self.state is State.OPEN:
-            if self.current_size is not None:
-                raise ProtocolError("incomplete fragmented message")
-            self.held_close = Close.parse(frame.data)
-            self.parser = self.discard()  # RFC 6455 1.4: data after a close frame is discarded
-            next(self.parser)
-            self.events.append(frame)
-            return
-        super().recv_frame(frame)
-
-    def send_close(self, code: int | None = None, reason: str = "") -> None:
-        super().send_close(code, reason)
-        if self.held_close is not None:  # the close frame sent now answers the one held back
-            self.close_rcvd, self.close_rcvd_then_sent = self.held_close, True
-
-    def receive_eof(self) -> None:
-        if self.held_close is not None and self.close_rcvd is None:
-            self.close_rcvd = self.held_close  # the server gave up waiting for the answer
-        super().receive_eof()
-
-
-class _ClientConnection(websockets.asyncio.client.ClientConnection):
-    """The asyncio connection, telling a waiting receiver when a close frame was held back (``autoclose`` off)."""
-
-    def __init__(self, protocol: websockets.ClientProtocol, **kwargs: Any) -> None:
-        super().__init__(protocol, **kwargs)
-        self.close_arrived = asyncio.Event()
-
-    def process_event(self, event: Any) -> None:
-        super().process_event(event)
-        if isinstance(event, Frame) and event.opcode is Opcode.CLOSE and self.protocol.state is State.OPEN:
-            self.close_arrived.set()
-
-
-class _Opener(websockets.asyncio.client.connect):
-    """websockets' ``connect`` with redirects refused: a 3xx answer is an error, so a credential never follows one."""
-
-    def __init__(self, uri: str, *, autoping: bool, autoclose: bool, **kwargs: Any) -> None:
-        kwargs.setdefault("create_connection", _ClientConnection)
-        super().__init__(uri, **kwargs)
-        if not autoping or not autoclose:
-            inner = self.factory
-
-            def factory(uri: WebSocketURI) -> websockets.asyncio.client.ClientConnection:
-                connection = inner(uri)
-                # Swap in the subclass with the switches; it adds no state of its own beyond them.
-                connection.protocol.__class__ = _Protocol
-                protocol = cast(_Protocol, connection.protocol)
-                protocol.autoping, protocol.autoclose = autoping, autoclose
-                return connection
-
-            self.factory = factory
-
-    def process_redirect(self, exc: Exception) -> Exception | str:
-        return exc
-
-
-def _location_without_secrets(location: str) -> str:
-    try:
-        parts = urlsplit(location)
-        netloc = parts.hostname or ""
-        if parts.port:
-            netloc += f":{parts.port}"
-    except ValueError:  # a malformed Location from the server: say so rather than quote it (it may hold a key)
-        return "a malformed address"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def _tls_error(exc: OSError, host: str) -> TLSError:
-    """Say what a failed TLS handshake most often means; OpenSSL's reason codes are terse."""
-    if not isinstance(exc, ssl.SSLError):  # reset: a plain HTTP server hanging up on the TLS ClientHello
-        return TLSError(
-            f"the connection to {host} was reset while opening it over TLS, as a server that speaks plain HTTP "
-            "does: if it does, use an http:// or ws:// endpoint for it"
-        )
-    reason = str(getattr(exc, "reason", "") or "")
-    if reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "UNKNOWN_PROTOCOL"):
-        return TLSError(
-            f"the server at {host} speaks plain HTTP, not TLS: use an http:// or ws:// endpoint for it "
-            f"(TLS said {reason})"
-        )
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return TLSError(f"the TLS certificate of {host} does not verify: {exc.verify_message or reason}")
-    return TLSError(f"the TLS handshake with {host} failed: {reason or exc}")
-
-
-def _handshake_error(exc: Exception, secrets: Sequence[str]) -> ConnectionError:
-    if isinstance(exc, InvalidStatus):
-        response = exc.response
-        status = response.status_code
-        body = redact_url(redact(bytes(response.body or b"")[:2048].decode("utf-8", "replace"), secrets))
-        if 300 <= status < 400:
-            location = _location_without_secrets(response.headers.get("Location", ""))
-            message = f"the server redirected (HTTP {status}) to {location or 'nowhere'}; redirects are refused"
-        else:
-            message = f"the server refused the WebSocket upgrade: HTTP {status} {response.reason_phrase}".rstrip()
-            if body:
-                message += f": {body[:200]}"
-        return HandshakeError(redact_url(redact(message, secrets)), status, body)
-    return HandshakeError(redact_url(redact(f"the WebSocket handshake failed: {exc}", secrets)), None, "")
 
 
 class RealtimeConnection:
@@ -228,7 +101,7 @@ class RealtimeConnection:
 
     def __init__(
         self,
-        websocket: websockets.asyncio.client.ClientConnection,
+        websocket: _transport.ClientConnection,
         *,
         dialect: Dialect,
         url: str,
@@ -276,19 +149,19 @@ class RealtimeConnection:
     @property
     def closed(self) -> bool:
         """True once closing has begun, by either side (with ``autoclose`` off: once the server's close arrived)."""
-        return self._ws.state is not State.OPEN or cast(_ClientConnection, self._ws).close_arrived.is_set()
+        return self._ws.state is not _transport.State.OPEN or self._ws.close_arrived.is_set()
 
     @property
     def close_code(self) -> int | None:
         """The close code the server sent (1006 when the connection dropped), None while open."""
-        if self._ws.state is not State.CLOSED:
+        if self._ws.state is not _transport.State.CLOSED:
             return None
         return self._ws.close_code if self._ws.protocol.close_rcvd is not None else 1006
 
     @property
     def close_reason(self) -> str | None:
         """The close reason the server sent, None while open."""
-        if self._ws.state is not State.CLOSED:
+        if self._ws.state is not _transport.State.CLOSED:
             return None
         return self._ws.close_reason if self._ws.protocol.close_rcvd is not None else ""
 
@@ -325,7 +198,7 @@ class RealtimeConnection:
             failure: ConnectionClosed | None = None
             try:
                 await self._ws.send(frame, text=True)
-            except websockets.ConnectionClosed as exc:
+            except _transport.ConnectionClosed as exc:
                 failure = self._closed_error(exc)
             if failure is not None:
                 raise failure  # outside the except block: websockets' exception stays out of __context__
@@ -344,7 +217,7 @@ class RealtimeConnection:
             try:
                 for frame in frames:
                     await self._ws.send(frame, text=True)
-            except websockets.ConnectionClosed as exc:
+            except _transport.ConnectionClosed as exc:
                 failure = self._closed_error(exc)
         if failure is not None:
             raise failure  # outside the except block: websockets' exception stays out of __context__
@@ -376,7 +249,7 @@ class RealtimeConnection:
                 return self._redacted(await receive)
             async with asyncio.timeout(timeout):
                 return self._redacted(await receive)
-        except websockets.ConnectionClosed as exc:
+        except _transport.ConnectionClosed as exc:
             failure = self._closed_error(exc)
         except TimeoutError:
             failure = ConnectionTimeout(f"no message within receive_timeout={timeout} s")
@@ -393,12 +266,12 @@ class RealtimeConnection:
 
     async def _recv_before_close(self) -> bytes:
         """``autoclose`` off: messages received before the server's close frame, then its code and reason."""
-        ws = cast(_ClientConnection, self._ws)
+        ws = self._ws
         while True:
             if ws.close_arrived.is_set():
                 if len(ws.recv_messages.frames):
                     return await ws.recv(decode=False)  # queued before the close frame: returns at once
-                rcvd = cast(_Protocol, ws.protocol).held_close
+                rcvd = cast(_transport.Protocol, ws.protocol).held_close
                 code, reason = (int(rcvd.code), rcvd.reason) if rcvd is not None else (1005, "")
                 raise ConnectionClosed(code, self.redact(reason))
             message = asyncio.ensure_future(ws.recv(decode=False))
@@ -481,17 +354,15 @@ class RealtimeConnection:
             ConfigurationError: a code a client may not send (1000-1003, 1007-1014 and 3000-4999 are allowed), or a
                 reason over 123 bytes of UTF-8; the connection stays open.
         """
-        try:
-            Close(code, reason).check()
-        except ProtocolError:
-            raise ConfigurationError(f"{code} is not a close code a client may send") from None
+        if not _transport.check_close(code, reason):
+            raise ConfigurationError(f"{code} is not a close code a client may send")
         if len(reason.encode()) > 123:
             raise ConfigurationError("a close reason is at most 123 bytes of UTF-8")
         self._close_requested = True
         drain = None if self._receiving else asyncio.ensure_future(self._discard_incoming())
         try:
             await self._ws.close(code, reason)
-        except (OSError, websockets.WebSocketException) as exc:
+        except (OSError, _transport.WebSocketException) as exc:
             _log.debug("closing raised %s; the connection is closed", type(exc).__name__)
         finally:
             if drain is not None:
@@ -509,7 +380,7 @@ class RealtimeConnection:
     async def _discard_incoming(self) -> None:
         """Read and drop messages until the connection is closed (see :meth:`close`)."""
         discarded = 0
-        with contextlib.suppress(websockets.ConnectionClosed):
+        with contextlib.suppress(_transport.ConnectionClosed):
             while True:
                 await self._ws.recv(decode=False)
                 discarded += 1
@@ -527,7 +398,7 @@ class RealtimeConnection:
 
     # -- helpers -----------------------------------------------------------------------------------------------------
 
-    def _closed_error(self, exc: websockets.ConnectionClosed) -> ConnectionClosed:
+    def _closed_error(self, exc: _transport.ConnectionClosed) -> ConnectionClosed:
         if exc.rcvd is not None:
             return ConnectionClosed(int(exc.rcvd.code), self.redact(exc.rcvd.reason))
         if exc.sent is not None and exc.sent.reason == _KEEPALIVE_REASON:
@@ -619,14 +490,7 @@ class _Opening:
             for existing in [k for k in headers if k.lower() == str(key).lower()]:
                 del headers[existing]
             headers[str(key)] = str(value)
-        kwargs: dict[str, Any] = {
-            "additional_headers": headers,
-            "user_agent_header": _USER_AGENT,
-            "logger": RedactingLogger(logging.getLogger("websockets.client"), secrets),
-            # A proxy never helps reach this machine; elsewhere websockets follows the environment's proxy settings.
-            "proxy": None if self.url.loopback else True,
-        }
-        kwargs.update(self.options.websockets_kwargs())  # vendor_options last: they win
+        kwargs: dict[str, Any] = {"additional_headers": headers, **self.options.websockets_kwargs()}
         _log.debug("connecting to %s as %s", redact(self.url.redacted, secrets), self.dialect.name)
         observer = _observer.current()
         watch = (
@@ -634,43 +498,22 @@ class _Opening:
             if observer is not None
             else None
         )
-        failure: Exception
-        try:
-            opener = _Opener(self.url.url, autoping=self.options.autoping, autoclose=self.options.autoclose, **kwargs)
-            websocket = await opener
-        except InvalidHandshake as exc:
-            failure = _handshake_error(exc, secrets)
-        except (InvalidURI, InvalidProxy) as exc:
-            failure = ConfigurationError(redact_url(redact(str(exc), secrets)))
-        except TimeoutError:
-            limit = self.options.handshake_timeout
-            failure = ConnectionTimeout(
-                f"opening {self.url.host} took longer than {limit:g} s, the limit set by "
-                f'connection_options={{"handshake_timeout": {limit!r}}}'
-                if limit is not None
-                else f"opening {self.url.host} timed out (the network's own limit)"
-            )
-        except OSError as exc:
-            if self.url.secure and isinstance(exc, ssl.SSLError | ConnectionResetError):
-                failure = _tls_error(exc, self.url.host)
-            else:
-                reason = exc.strerror or type(exc).__name__
-                failure = ConnectionError(redact(f"cannot connect to {self.url.host}: {reason}", secrets))
-        else:
-            _log.debug("connected to %s", redact(self.url.redacted, secrets))
-            return RealtimeConnection(
-                websocket,
-                dialect=self.dialect,
-                url=self.url.redacted,
-                options=self.options,
-                secrets=secrets,
-                watch=watch,
-            )
-        # Raised outside the except blocks: websockets' exception (its repr may hold the URL, a header or the
-        # server's answer) stays out of __context__ as well as __cause__.
-        if watch is not None:
-            watch.failed(failure)
-        raise failure
+        opened = await _lazy.ensure(_transport).open_websocket(
+            self.url,
+            autoping=self.options.autoping,
+            autoclose=self.options.autoclose,
+            handshake_timeout=self.options.handshake_timeout,
+            secrets=secrets,
+            kwargs=kwargs,  # vendor_options last among them: they win
+        )
+        if isinstance(opened, Exception):
+            if watch is not None:
+                watch.failed(opened)
+            raise opened
+        _log.debug("connected to %s", redact(self.url.redacted, secrets))
+        return RealtimeConnection(
+            opened, dialect=self.dialect, url=self.url.redacted, options=self.options, secrets=secrets, watch=watch
+        )
 
 
 def connect(

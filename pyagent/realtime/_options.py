@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
-
 from pyagent.realtime.errors import ConfigurationError, ConfigurationTypeError
 
 __all__ = ["DEFAULT_MAX_APPEND_BYTES", "DEFAULT_MAX_MSG_SIZE", "WebsocketConnectionOptions", "coerce_options"]
@@ -108,6 +106,9 @@ class WebsocketConnectionOptions:
 
     def websockets_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``websockets.asyncio.client.connect`` these options stand for."""
+        # Imported here, at connect: websockets is not loaded by importing pyagent.realtime (see _transport).
+        from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+
         kwargs: dict[str, Any] = {
             "max_size": self.max_msg_size,
             "ping_interval": self.heartbeat,

@@ -20,8 +20,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from websockets.frames import Frame, Opcode
-
 __all__ = [
     "HIDDEN",
     "SECRET_EVENT_FIELDS",
@@ -65,7 +63,8 @@ SECRET_EVENT_FIELDS = frozenset(
     {"authorization", "api_key", "api-key", "client_secret", "credential", "password", "access_token", "headers"}
 )
 _MIN_SECRET = 4  # shorter values are left alone: hiding every "a" in a log would hide everything and protect nothing
-_DATA_OPCODES = frozenset({Opcode.TEXT, Opcode.BINARY, Opcode.CONT})
+# websockets' data frame opcodes by name: this module is loaded without websockets (see _transport).
+_DATA_OPCODES = frozenset({"TEXT", "BINARY", "CONT"})
 # websockets' handshake log lines: "< name: value" / "> name: value", and the request line with its query string.
 _HEADER_LINE = re.compile(r"^([<>] )([A-Za-z0-9_-]+)(: )(.*)$", re.DOTALL)
 _QUERY_VALUE = re.compile(
@@ -208,9 +207,11 @@ class RedactingLogger(logging.LoggerAdapter[logging.Logger]):
     def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
         if not self.isEnabledFor(level):
             return
+        from websockets.frames import Frame  # loaded already: only websockets logs through this adapter
+
         args = tuple(
             f"{arg.opcode.name} [{len(arg.data)} bytes]"
-            if isinstance(arg, Frame) and arg.opcode in _DATA_OPCODES
+            if isinstance(arg, Frame) and arg.opcode.name in _DATA_OPCODES
             else arg
             for arg in args
         )

@@ -278,7 +278,8 @@ class ScriptedServer:
 
     Args:
         script: the steps each connection gets, or an async function taking a :class:`ScriptedPeer`.
-        reject: answer every handshake with this HTTP status instead (401, 403, 404, a 302 with a location).
+        reject: answer every handshake with this HTTP status instead (401, 403, 404, a 302 with a location), as a
+            :class:`Reject` or the status alone.
         max_size: the largest message the server accepts (None: no limit, so tests see what the client sends).
         record: keep every received event (off for load tests: events are then only counted, unread).
 
@@ -295,14 +296,14 @@ class ScriptedServer:
         self,
         script: Sequence[Step] | Handler = (),
         *,
-        reject: Reject | None = None,
+        reject: Reject | int | None = None,
         max_size: int | None = None,
         record: bool = True,
     ) -> None:
         self.script = script
         self.record = record
         self.received_count = 0
-        self.reject = reject
+        self.reject = Reject(reject) if isinstance(reject, int) else reject
         self.max_size = max_size
         self.handshakes: list[Handshake] = []
         self.received: list[Any] = []
