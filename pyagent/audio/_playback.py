@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from pyagent.audio._clock import Clock, MonotonicClock
-from pyagent.audio._convert import Bytes
-from pyagent.audio._format import AudioEncoding, AudioFormat, check_whole_frames
+from pyagent.audio._format import AudioEncoding, AudioFormat, Bytes, check_whole_frames
 from pyagent.audio.errors import AudioError, ConfigurationError
 
 __all__ = ["PlaybackClock"]
