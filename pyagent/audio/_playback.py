@@ -44,6 +44,8 @@ _EPSILON: Final = 1e-6
 
 @dataclass(slots=True)
 class _Track:
+    """Bytes received and played of one item's content part."""
+
     key: ItemKey
     received: int = 0
     played: int = 0
@@ -51,6 +53,8 @@ class _Track:
 
 @dataclass(slots=True)
 class _Segment:
+    """A queued piece of a part's audio; ``offset`` is how much of it has been taken."""
+
     key: ItemKey
     data: bytes
     offset: int = 0
