@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pyagent.audio._convert import Bytes
-from pyagent.audio._format import AudioFormat, check_duration_ms, check_whole_frames
+from pyagent.audio._format import AudioFormat, Bytes, check_duration_ms, check_whole_frames
 from pyagent.audio.errors import ConfigurationError
 
 __all__ = ["Chunker"]

@@ -8,7 +8,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from pyagent.audio._format import check_channels, check_whole_frames
+from pyagent.audio._format import Bytes, check_channels, check_whole_frames
 from pyagent.audio.errors import AudioFormatError
 
 __all__ = [
@@ -24,9 +24,6 @@ __all__ = [
     "rounded_pcm16",
     "to_mono",
 ]
-
-Bytes = bytes | bytearray | memoryview
-"""What every function here accepts as PCM16 input: anything exposing a buffer of bytes."""
 
 _PCM16: Final = np.dtype("<i2")
 _SCALE: Final = 32768.0

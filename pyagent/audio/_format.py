@@ -18,11 +18,15 @@ __all__ = [
     "MIN_SAMPLE_RATE",
     "AudioEncoding",
     "AudioFormat",
+    "Bytes",
     "check_channels",
     "check_duration_ms",
     "check_sample_rate",
     "check_whole_frames",
 ]
+
+Bytes = bytes | bytearray | memoryview
+"""What every audio function accepts as PCM16 or G.711 input: anything exposing a buffer of bytes."""
 
 AudioEncoding = Literal["pcm16", "g711_ulaw", "g711_alaw"]
 """The encodings the realtime APIs carry: 16-bit little-endian PCM and the two G.711 companding laws."""

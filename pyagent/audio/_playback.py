@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from pyagent.audio._clock import Clock, MonotonicClock
-from pyagent.audio._convert import Bytes
-from pyagent.audio._format import AudioEncoding, AudioFormat, check_whole_frames
+from pyagent.audio._format import AudioEncoding, AudioFormat, Bytes, check_whole_frames
 from pyagent.audio.errors import AudioError, ConfigurationError
 
 __all__ = ["PlaybackClock"]
@@ -45,6 +44,8 @@ _EPSILON: Final = 1e-6
 
 @dataclass(slots=True)
 class _Track:
+    """Bytes received and played of one item's content part."""
+
     key: ItemKey
     received: int = 0
     played: int = 0
@@ -52,6 +53,8 @@ class _Track:
 
 @dataclass(slots=True)
 class _Segment:
+    """A queued piece of a part's audio; ``offset`` is how much of it has been taken."""
+
     key: ItemKey
     data: bytes
     offset: int = 0

@@ -5,68 +5,33 @@ speaks it, and then both converters pass the bytes through untouched (no codec, 
 24 kHz, while the user speaks whatever :meth:`VoiceSession.configure_audio` said (8 kHz G.711 telephony, 44.1/48 kHz
 stereo microphones, ...). Each direction is one stateful converter so chunk boundaries are inaudible; ``flush()``
 ends an utterance.
+
+numpy and soxr are not imported here: a converter that has something to convert takes its codec and resampler from
+:mod:`pyagent.voice._user_audio` when it is built (with the session, at connect, or at a reply's first audio), and
+a passing one never does, so a call in the service's own format runs without them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from pyagent.audio import (
-    AudioFormat,
-    MicrophoneSource,
-    Resampler,
-    alaw_decode,
-    alaw_encode,
-    dbfs,
-    decode_to_pcm16,
-    encode_pcm16,
-    to_mono,
-    ulaw_decode,
-    ulaw_encode,
-)
+from pyagent.audio import AudioEncoding, AudioFormat
 from pyagent.voice._config import SERVICE_AUDIO, AudioSettings
 
-__all__ = [
-    "EchoGate",
-    "FrameCarry",
-    "InputConverter",
-    "OutputConverter",
-    "decode_user_audio",
-    "encode_user_audio",
-    "microphone",
-]
+if TYPE_CHECKING:
+    from pyagent.audio import Resampler
+
+__all__ = ["EchoGate", "FrameCarry", "InputConverter", "OutputConverter", "microphone"]
 
 logger = logging.getLogger("pyagent.voice")
 
 
-def decode_user_audio(data: bytes, settings: AudioSettings) -> bytes:
-    """Mono PCM16 at the user's rate from whole frames of the user's format."""
-    if settings.format == "g711_ulaw":
-        pcm = ulaw_decode(data)
-    elif settings.format == "g711_alaw":
-        pcm = alaw_decode(data)
-    else:
-        pcm = bytes(data)
-    return to_mono(pcm, settings.channels)
-
-
-def encode_user_audio(mono_pcm16: bytes, settings: AudioSettings) -> bytes:
-    """The user's format from mono PCM16 at the user's rate (channels are copies of the mono signal)."""
-    pcm = mono_pcm16
-    if settings.channels > 1 and pcm:
-        pcm = np.repeat(np.frombuffer(pcm, dtype="<i2"), settings.channels).tobytes()
-    if settings.format == "g711_ulaw":
-        return ulaw_encode(pcm)
-    if settings.format == "g711_alaw":
-        return alaw_encode(pcm)
-    return pcm
-
-
 async def microphone(settings: AudioSettings) -> AsyncIterator[bytes]:
     """The default microphone as chunks in the user's audio format (the audio layer's :class:`MicrophoneSource`)."""
+    from pyagent.voice._user_audio import MicrophoneSource, encode_user_audio
+
     async with MicrophoneSource(settings.sample_rate) as mic:
         async for frame in mic:
             yield encode_user_audio(frame, settings)
@@ -108,13 +73,16 @@ class EchoGate:
     """
 
     def __init__(self, margin_db: float = 6.0) -> None:
+        from pyagent.voice._user_audio import dbfs
+
         self.margin_db = margin_db
+        self._dbfs = dbfs
 
     def process(self, mic_pcm16: bytes, speaker_dbfs: float | None) -> bytes:
         """The microphone chunk, or silence; ``speaker_dbfs`` is the level playing now (None when nothing plays)."""
         if speaker_dbfs is None or not mic_pcm16:
             return mic_pcm16
-        if dbfs(mic_pcm16) >= speaker_dbfs + self.margin_db:
+        if self._dbfs(mic_pcm16) >= speaker_dbfs + self.margin_db:
             return mic_pcm16
         return b"\x00" * len(mic_pcm16)
 
@@ -136,24 +104,32 @@ class InputConverter:
         wire: the connection's wire format (default PCM16 24 kHz mono).
     """
 
+    # Set only when the formats differ (a passing converter never reads them).
+    _decode: Callable[[bytes, AudioSettings], bytes]
+    _encode: Callable[[bytes, AudioEncoding], bytes]
+
     def __init__(self, settings: AudioSettings, wire: AudioFormat = SERVICE_AUDIO.format) -> None:
         self.settings = settings
         self.wire = wire
         self.passthrough = same_format(settings, wire)
         self._frames = FrameCarry(settings.frame_bytes)
-        rate = settings.sample_rate
-        self._resampler = (
-            Resampler(rate, wire.sample_rate) if rate != wire.sample_rate and not self.passthrough else None
-        )
+        self._resampler: Resampler | None = None
+        if not self.passthrough:
+            from pyagent.voice import _user_audio  # numpy and soxr: this converter converts
+
+            self._decode = _user_audio.decode_user_audio
+            self._encode = _user_audio.encode_pcm16
+            if settings.sample_rate != wire.sample_rate:
+                self._resampler = _user_audio.Resampler(settings.sample_rate, wire.sample_rate)
 
     def process(self, data: bytes) -> bytes:
         """Convert a chunk of any length."""
         data = self._frames.whole(data)
         if not data or self.passthrough:
             return data
-        mono = decode_user_audio(data, self.settings)
+        mono = self._decode(data, self.settings)
         pcm = self._resampler.process(mono) if self._resampler else mono
-        return pcm if self.wire.encoding == "pcm16" else encode_pcm16(pcm, self.wire.encoding)
+        return pcm if self.wire.encoding == "pcm16" else self._encode(pcm, self.wire.encoding)
 
     def flush(self) -> bytes:
         """End of the utterance: the resampler's tail; a partial frame left over is dropped."""
@@ -161,7 +137,7 @@ class InputConverter:
         if self._resampler is None:
             return b""
         pcm = self._resampler.flush()
-        return pcm if self.wire.encoding == "pcm16" else encode_pcm16(pcm, self.wire.encoding)
+        return pcm if self.wire.encoding == "pcm16" else self._encode(pcm, self.wire.encoding)
 
 
 class OutputConverter:
@@ -172,25 +148,33 @@ class OutputConverter:
         wire: the connection's wire format (default PCM16 24 kHz mono).
     """
 
+    # Set only when the formats differ (a passing converter never reads them).
+    _decode: Callable[[bytes, AudioEncoding], bytes]
+    _encode: Callable[[bytes, AudioSettings], bytes]
+
     def __init__(self, settings: AudioSettings, wire: AudioFormat = SERVICE_AUDIO.format) -> None:
         self.settings = settings
         self.wire = wire
         self.passthrough = same_format(settings, wire)
-        rate = settings.sample_rate
-        self._resampler = (
-            Resampler(wire.sample_rate, rate) if rate != wire.sample_rate and not self.passthrough else None
-        )
+        self._resampler: Resampler | None = None
+        if not self.passthrough:
+            from pyagent.voice import _user_audio  # numpy and soxr: this converter converts
+
+            self._decode = _user_audio.decode_to_pcm16
+            self._encode = _user_audio.encode_user_audio
+            if settings.sample_rate != wire.sample_rate:
+                self._resampler = _user_audio.Resampler(wire.sample_rate, settings.sample_rate)
 
     def process(self, data: bytes) -> bytes:
         """Convert a chunk of wire audio."""
         if self.passthrough:
             return bytes(data)
-        pcm = bytes(data) if self.wire.encoding == "pcm16" else decode_to_pcm16(data, self.wire.encoding)
+        pcm = bytes(data) if self.wire.encoding == "pcm16" else self._decode(data, self.wire.encoding)
         mono = self._resampler.process(pcm) if self._resampler else pcm
-        return encode_user_audio(mono, self.settings)
+        return self._encode(mono, self.settings)
 
     def flush(self) -> bytes:
         """End of the response: the resampler's tail, converted."""
         if self._resampler is None:
             return b""
-        return encode_user_audio(self._resampler.flush(), self.settings)
+        return self._encode(self._resampler.flush(), self.settings)

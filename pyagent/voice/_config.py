@@ -14,6 +14,7 @@ microphones work the same everywhere.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import os
 from collections.abc import Mapping
@@ -388,9 +389,14 @@ def check_dialect(name: object, what: str = "dialect") -> str:
 
 
 _SESSION_SETS = frozenset({"endpoint", "credential", "model", "dialect"})
-_CONNECT_OPTIONS = (frozenset(inspect.signature(connect).parameters) | frozenset(AGENT_QUERY_PARAMS)) - (
-    _SESSION_SETS | {"agent_fields"}
-)
+
+
+@functools.cache
+def _connect_options() -> frozenset[str]:
+    """What ``connect_options`` may hold: connect()'s parameters (read at the first check, not at import)."""
+    return (frozenset(inspect.signature(connect).parameters) | frozenset(AGENT_QUERY_PARAMS)) - (
+        _SESSION_SETS | {"agent_fields"}
+    )
 
 
 def check_session_arguments(
@@ -455,9 +461,9 @@ def check_session_arguments(
     if connect_options is not None:
         if not isinstance(connect_options, Mapping):
             raise ConfigurationTypeError(f"connect_options must be a mapping, not {type(connect_options).__name__}")
-        unknown = sorted(str(key) for key in connect_options if key not in _CONNECT_OPTIONS)
+        unknown = sorted(str(key) for key in connect_options if key not in _connect_options())
         if unknown:
             raise ConfigurationTypeError(
                 f"connect_options has what connect() does not take, or the session sets itself: {', '.join(unknown)} "
-                f"(accepted: {', '.join(sorted(_CONNECT_OPTIONS))})"
+                f"(accepted: {', '.join(sorted(_connect_options()))})"
             )

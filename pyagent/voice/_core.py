@@ -238,6 +238,8 @@ class Phase(enum.Enum):
 
 @dataclasses.dataclass(slots=True)
 class _Turn:
+    """One turn of the conversation: what it asked, the responses it made, and how far it got."""
+
     number: int
     origin: Literal["caller", "detector", "text", "service"]
     phase: Phase = Phase.OPEN
@@ -268,6 +270,8 @@ class _Turn:
 
 @dataclasses.dataclass(slots=True)
 class _Response:
+    """A response of the service and the turn it answers."""
+
     id: str
     turn: int
     done: bool = False

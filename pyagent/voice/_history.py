@@ -255,6 +255,8 @@ def restore_events(
 
 @dataclasses.dataclass(slots=True)
 class _Span:
+    """Where an input item's audio lies in this connection's input timeline, as the service tells it."""
+
     start: int | None = None  # byte positions in this connection's input timeline
     end: int | None = None
 

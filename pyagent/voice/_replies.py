@@ -29,6 +29,8 @@ _CLOSED = sys.maxsize  # the outbox's turn number for the error that closed the 
 
 @dataclasses.dataclass(slots=True)
 class _TurnAudio:
+    """A turn's reply audio: its converter (one stream, so chunk boundaries are inaudible) and what came out."""
+
     converter: OutputConverter
     chunks: list[bytes] = dataclasses.field(default_factory=list)
 

@@ -50,11 +50,10 @@ R = TypeVar("R")
 JsonSchema = dict[str, Any]
 
 _SCALARS: Mapping[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
-_SECTION = re.compile(
-    r"^(Args|Arguments|Parameters|Params|Returns|Return|Yields|Raises|Examples?|Notes?|See Also)\s*:\s*$"
-)
-_ARG_LINE = re.compile(r"^\*{0,2}(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(\([^)]*\))?\s*:\s*(?P<text>.*)$")
-_SPHINX_PARAM = re.compile(r"^:param\s+(?:[^:]*\s)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?P<text>.*)$")
+# Patterns, not compiled ones: ``re`` compiles and caches them when the first tool's docstring is read, not at import.
+_SECTION = r"^(Args|Arguments|Parameters|Params|Returns|Return|Yields|Raises|Examples?|Notes?|See Also)\s*:\s*$"
+_ARG_LINE = r"^\*{0,2}(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(\([^)]*\))?\s*:\s*(?P<text>.*)$"
+_SPHINX_PARAM = r"^:param\s+(?:[^:]*\s)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?P<text>.*)$"
 
 
 # --------------------------------------------------------------------------------------------------- docstrings
@@ -71,7 +70,7 @@ def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
     lines = inspect.cleandoc(doc).splitlines()
     summary_lines: list[str] = []
     for line in lines:
-        if not line.strip() or _SECTION.match(line.strip()) or line.lstrip().startswith(":"):
+        if not line.strip() or re.match(_SECTION, line.strip()) or line.lstrip().startswith(":"):
             break
         summary_lines.append(line.strip())
     params: dict[str, str] = {}
@@ -82,20 +81,20 @@ def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
     for line in lines:
         stripped = line.strip()
         indent = len(line) - len(line.lstrip())
-        sphinx = _SPHINX_PARAM.match(stripped)
+        sphinx = re.match(_SPHINX_PARAM, stripped)
         if sphinx:
             current = sphinx["name"]
             params[current] = sphinx["text"].strip()
             section, entry_indent = "sphinx", indent
             continue
-        header = _SECTION.match(stripped)
+        header = re.match(_SECTION, stripped)
         if header and (section is None or indent <= section_indent):
             section = header[1].lower()
             section_indent = indent
             current = None
             continue
         if section in ("args", "arguments", "parameters", "params", "sphinx") and stripped:
-            match = _ARG_LINE.match(stripped)
+            match = re.match(_ARG_LINE, stripped)
             if match and (current is None or indent <= entry_indent):
                 current = match["name"]
                 entry_indent = indent

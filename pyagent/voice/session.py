@@ -27,17 +27,9 @@ import time
 import traceback
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pyagent.audio import (
-    AudioFormat,
-    Clock,
-    MonotonicClock,
-    PlaybackClock,
-    VadEvent,
-    VoiceActivityDetector,
-    check_devices,
-)
+from pyagent.audio import AudioFormat, Clock, MonotonicClock, PlaybackClock
 from pyagent.realtime import ConnectionClosed, RealtimeConnection, connect
 from pyagent.realtime.dialects import Dialect, resolve_dialect
 from pyagent.realtime.errors import ConnectionError as RealtimeConnectionError
@@ -45,7 +37,7 @@ from pyagent.realtime.errors import EventDecodeError
 from pyagent.realtime.events import InputAudioBufferAppend, InvalidEvent
 from pyagent.voice import _observer
 from pyagent.voice._agent import Agent
-from pyagent.voice._audio_io import FrameCarry, InputConverter, decode_user_audio, encode_user_audio, microphone
+from pyagent.voice._audio_io import FrameCarry, InputConverter, microphone
 from pyagent.voice._bargein import Interruption
 from pyagent.voice._checks import (
     check_audio_chunk,
@@ -99,6 +91,9 @@ from pyagent.voice.errors import (
     ResponseError,
     SessionClosedError,
 )
+
+if TYPE_CHECKING:
+    from pyagent.audio import VadEvent
 
 __all__ = [
     "AudioSource",
@@ -1164,6 +1159,8 @@ class VoiceSession:
         await self._ready("listen")
         source = self._audio_source
         if source is None:
+            from pyagent.audio import check_devices
+
             check_devices()  # fail now, with what to install, rather than inside the stream
             source = microphone(self._audio)
             self._audio_source = source
@@ -1185,6 +1182,9 @@ class VoiceSession:
                     await listening
 
     async def _listen(self, source: AudioSource) -> bytes:
+        from pyagent.audio import VoiceActivityDetector  # numpy: the first local detection loads it
+        from pyagent.voice._user_audio import decode_user_audio, encode_user_audio
+
         settings = self._audio
         td = self._turn_detection
         vad = VoiceActivityDetector(

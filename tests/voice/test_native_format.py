@@ -19,7 +19,7 @@ from pyagent import VoiceSession
 from pyagent.audio import AudioFormat, ManualClock, PlaybackClock, convert, ulaw_encode
 from pyagent.realtime.dialects import get_dialect
 from pyagent.server import LocalServer, Reply, ResponderContext
-from pyagent.voice import _audio_io
+from pyagent.voice import _audio_io, _user_audio
 from pyagent.voice._config import AudioSettings, TurnDetectionSettings, build_flat_session, choose_wire_audio
 from pyagent.voice._core import Send, VoiceCore
 
@@ -115,10 +115,10 @@ class _NoConversion:
 
 
 def forbid_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("Resampler", "ulaw_encode", "ulaw_decode", "alaw_encode", "alaw_decode", "decode_to_pcm16"):
-        monkeypatch.setattr(_audio_io, name, _NoConversion(name))
-    monkeypatch.setattr(_audio_io, "encode_pcm16", _NoConversion("encode_pcm16"))
-    monkeypatch.setattr(_audio_io, "to_mono", _NoConversion("to_mono"))
+    # Every codec and resampler the converters use comes from _user_audio, taken when a converter is built.
+    names = ("Resampler", "ulaw_encode", "ulaw_decode", "alaw_encode", "alaw_decode", "decode_to_pcm16")
+    for name in (*names, "encode_pcm16", "to_mono", "decode_user_audio", "encode_user_audio"):
+        monkeypatch.setattr(_user_audio, name, _NoConversion(name))
 
 
 def weather_forecast(context: ResponderContext) -> Reply:
