@@ -115,3 +115,101 @@ async def test_the_transport_loads_at_the_first_connection_and_works_from_there(
         "events session.created session.updated",
         "closed 4000 script ended",
     ]
+
+
+async def _run_child(code: str, *args: str) -> list[str]:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code,
+        *args,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(child.communicate(), 60)
+    assert child.returncode == 0, err.decode()
+    return out.decode().splitlines()
+
+
+CREATED = {"type": "session.created", "event_id": "e1", "session": {"id": "sess_1", "model": "gpt-realtime"}}
+
+# The first connections of a process, made by 4 threads (each with its own loop) while a fifth walks every module
+# as debuggers and loggers do (inspect.getmodule reads each module's attributes): every one connects.
+THREADS = textwrap.dedent(
+    """
+    import asyncio, inspect, sys, threading
+    from pyagent.realtime import connect
+
+    endpoint = sys.argv[1]
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to meet a module half imported if one could
+    done = threading.Event()
+    results = []
+
+    def walk() -> None:
+        while not done.is_set():
+            inspect.getmodule(walk)
+            inspect.stack()
+
+    async def first_connection() -> str:
+        async with connect(endpoint=endpoint, dialect="openai") as conn:
+            return (await conn.recv()).type
+
+    def run() -> None:
+        try:
+            results.append(asyncio.run(first_connection()))
+        except Exception as exc:
+            results.append(repr(exc))
+
+    walker = threading.Thread(target=walk)
+    walker.start()
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    walker.join()
+    print(sorted(results))
+    """
+)
+
+
+async def test_the_first_connections_from_many_threads_all_connect() -> None:
+    async with ScriptedServer([Send(CREATED)]) as server:
+        assert await _run_child(THREADS, server.endpoint) == [str(["session.created"] * 4)]
+
+
+# Ctrl-C while the transport is imported for the first time (as in a REPL or a notebook): the next connection works.
+INTERRUPTED = textwrap.dedent(
+    """
+    import asyncio, sys
+    from pyagent.realtime import connect
+
+    class InterruptOnce:
+        fired = False
+
+        def find_spec(self, name, path=None, target=None):
+            if name == "websockets.asyncio.client" and not self.fired:
+                InterruptOnce.fired = True
+                raise KeyboardInterrupt
+            return None
+
+    sys.meta_path.insert(0, InterruptOnce())
+
+    async def first_event() -> str:
+        async with connect(endpoint=sys.argv[1], dialect="openai") as conn:
+            return (await conn.recv()).type
+
+    for attempt in range(2):
+        try:
+            print(attempt, asyncio.run(first_event()))
+        except KeyboardInterrupt:
+            print(attempt, "interrupted")
+    """
+)
+
+
+async def test_a_first_connection_interrupted_while_importing_leaves_the_next_one_working() -> None:
+    async with ScriptedServer([Send(CREATED)]) as server:
+        assert await _run_child(INTERRUPTED, server.endpoint) == ["0 interrupted", "1 session.created"]

@@ -28,7 +28,6 @@ from collections.abc import AsyncIterator, Generator, Iterable, Mapping, Sequenc
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
-from pyagent import _lazy
 from pyagent.realtime import _observer
 from pyagent.realtime._credentials import Secret, check_credential, resolve_credential
 from pyagent.realtime._options import WebsocketConnectionOptions, coerce_options
@@ -70,10 +69,8 @@ from pyagent.realtime.errors import (
 )
 from pyagent.realtime.events import ClientEvent, ServerEvent
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported at the first connection, not with pyagent.realtime (see _transport)
     from pyagent.realtime import _transport
-else:  # websockets loads at the first connection, not with pyagent.realtime (see _transport)
-    _transport = _lazy.load("pyagent.realtime._transport")
 
 __all__ = ["RealtimeConnection", "VoiceLiveConnection", "connect"]
 
@@ -109,7 +106,14 @@ class RealtimeConnection:
         secrets: Sequence[str] = (),
         watch: _observer.ConnectionWatch | None = None,
     ) -> None:
+        from pyagent.realtime import _transport  # loaded already: the connection was opened through it
+
         self._ws = websocket
+        # websockets' names this connection tests against, kept here: pyagent.realtime is imported without websockets.
+        self._ws_closed = _transport.ConnectionClosed
+        self._ws_failure = _transport.WebSocketException
+        self._ws_open, self._ws_done = _transport.State.OPEN, _transport.State.CLOSED
+        self._check_close = _transport.check_close
         self._watch = watch  # an observer's (pyagent.telemetry), or None: the hot path pays one test
         self._dialect = dialect
         self._secrets = secret_forms(secrets)
@@ -149,19 +153,19 @@ class RealtimeConnection:
     @property
     def closed(self) -> bool:
         """True once closing has begun, by either side (with ``autoclose`` off: once the server's close arrived)."""
-        return self._ws.state is not _transport.State.OPEN or self._ws.close_arrived.is_set()
+        return self._ws.state is not self._ws_open or self._ws.close_arrived.is_set()
 
     @property
     def close_code(self) -> int | None:
         """The close code the server sent (1006 when the connection dropped), None while open."""
-        if self._ws.state is not _transport.State.CLOSED:
+        if self._ws.state is not self._ws_done:
             return None
         return self._ws.close_code if self._ws.protocol.close_rcvd is not None else 1006
 
     @property
     def close_reason(self) -> str | None:
         """The close reason the server sent, None while open."""
-        if self._ws.state is not _transport.State.CLOSED:
+        if self._ws.state is not self._ws_done:
             return None
         return self._ws.close_reason if self._ws.protocol.close_rcvd is not None else ""
 
@@ -198,7 +202,7 @@ class RealtimeConnection:
             failure: ConnectionClosed | None = None
             try:
                 await self._ws.send(frame, text=True)
-            except _transport.ConnectionClosed as exc:
+            except self._ws_closed as exc:
                 failure = self._closed_error(exc)
             if failure is not None:
                 raise failure  # outside the except block: websockets' exception stays out of __context__
@@ -217,7 +221,7 @@ class RealtimeConnection:
             try:
                 for frame in frames:
                     await self._ws.send(frame, text=True)
-            except _transport.ConnectionClosed as exc:
+            except self._ws_closed as exc:
                 failure = self._closed_error(exc)
         if failure is not None:
             raise failure  # outside the except block: websockets' exception stays out of __context__
@@ -249,7 +253,7 @@ class RealtimeConnection:
                 return self._redacted(await receive)
             async with asyncio.timeout(timeout):
                 return self._redacted(await receive)
-        except _transport.ConnectionClosed as exc:
+        except self._ws_closed as exc:
             failure = self._closed_error(exc)
         except TimeoutError:
             failure = ConnectionTimeout(f"no message within receive_timeout={timeout} s")
@@ -271,7 +275,7 @@ class RealtimeConnection:
             if ws.close_arrived.is_set():
                 if len(ws.recv_messages.frames):
                     return await ws.recv(decode=False)  # queued before the close frame: returns at once
-                rcvd = cast(_transport.Protocol, ws.protocol).held_close
+                rcvd = cast("_transport.Protocol", ws.protocol).held_close
                 code, reason = (int(rcvd.code), rcvd.reason) if rcvd is not None else (1005, "")
                 raise ConnectionClosed(code, self.redact(reason))
             message = asyncio.ensure_future(ws.recv(decode=False))
@@ -354,7 +358,7 @@ class RealtimeConnection:
             ConfigurationError: a code a client may not send (1000-1003, 1007-1014 and 3000-4999 are allowed), or a
                 reason over 123 bytes of UTF-8; the connection stays open.
         """
-        if not _transport.check_close(code, reason):
+        if not self._check_close(code, reason):
             raise ConfigurationError(f"{code} is not a close code a client may send")
         if len(reason.encode()) > 123:
             raise ConfigurationError("a close reason is at most 123 bytes of UTF-8")
@@ -362,7 +366,7 @@ class RealtimeConnection:
         drain = None if self._receiving else asyncio.ensure_future(self._discard_incoming())
         try:
             await self._ws.close(code, reason)
-        except (OSError, _transport.WebSocketException) as exc:
+        except (OSError, self._ws_failure) as exc:
             _log.debug("closing raised %s; the connection is closed", type(exc).__name__)
         finally:
             if drain is not None:
@@ -380,7 +384,7 @@ class RealtimeConnection:
     async def _discard_incoming(self) -> None:
         """Read and drop messages until the connection is closed (see :meth:`close`)."""
         discarded = 0
-        with contextlib.suppress(_transport.ConnectionClosed):
+        with contextlib.suppress(self._ws_closed):
             while True:
                 await self._ws.recv(decode=False)
                 discarded += 1
@@ -498,7 +502,11 @@ class _Opening:
             if observer is not None
             else None
         )
-        opened = await _lazy.ensure(_transport).open_websocket(
+        # The transport's first import happens here, at the first connection (an ordinary import: thread-safe, and
+        # retried whole if it was interrupted).
+        from pyagent.realtime._transport import open_websocket
+
+        opened = await open_websocket(
             self.url,
             autoping=self.options.autoping,
             autoclose=self.options.autoclose,
