@@ -74,8 +74,41 @@ def test_readme_example(index: int, tmp_path: pathlib.Path) -> None:
     assert result.returncode == 0, result.stderr
     if "print(" in source and ".connect(" in source:
         assert result.stdout.strip(), "the example printed nothing"
+    check_shown_output(source, result.stdout)
     # What an example writes lands under out/, never loose where the user runs it (the repository's root).
     assert {path.name for path in tmp_path.iterdir()} <= {"fixtures", "out"}
+
+
+def shown_output(source: str) -> tuple[list[str], list[str]]:
+    """What an example says it prints: the comment lines that end it after a ``print``, and the comments on
+    ``print(...)`` lines (``print(x)  # shown``, where the comment may go on after the output with ": why")."""
+    lines = source.rstrip("\n").splitlines()
+    trailing: list[str] = []
+    while lines and lines[-1].startswith("# "):
+        trailing.insert(0, lines.pop()[2:])
+    if not lines or "print(" not in lines[-1]:
+        trailing = []  # a commented-out call, not output
+    inline = [line.split("  # ", 1)[1] for line in lines if line.lstrip().startswith("print(") and "  # " in line]
+    return trailing, inline
+
+
+def check_shown_output(source: str, stdout: str) -> None:
+    printed = stdout.splitlines()
+    trailing, inline = shown_output(source)
+    if trailing:
+        assert printed[-len(trailing) :] == trailing, "the example's output differs from what the README shows"
+    for shown in inline:
+        assert any(line and shown.startswith(line) for line in printed), f"{shown!r} is not what the example prints"
+
+
+def test_the_examples_that_show_their_output_are_checked() -> None:
+    shown = [shown_output(block) for block in BLOCKS if runs_offline(block)]
+    assert sum(len(trailing) + len(inline) for trailing, inline in shown) >= 5  # else this check checks nothing
+    with pytest.raises(AssertionError):
+        check_shown_output('print("a")\n# b\n', "a\n")
+    with pytest.raises(AssertionError):
+        check_shown_output('print("a")  # b: why\n', "a\n")
+    check_shown_output('print("a")  # a: why\nprint("b")\n# b\n', "a\nb\n")
 
 
 def written_paths(source: str) -> list[str]:

@@ -161,23 +161,29 @@ class Agent:
             message = f"there is no tool named {name!r} (tools: {', '.join(self._tools) or 'none'})"
             logger.info("the model called %r, but %s", name, message)
             return ToolCallRecord(call_id, name, arguments, error_output(message), message)
+        deadline = asyncio.timeout(self.tool_timeout)
+        failure: BaseException
         try:
-            async with asyncio.timeout(self.tool_timeout):
+            async with deadline:
                 output = await found.invoke(arguments)
-        except TimeoutError:
-            message = f"{name} did not finish within {self.tool_timeout:g} s"
-            logger.warning("tool %s: %s; the model is told so", name, message)
-            return ToolCallRecord(call_id, name, arguments, error_output(message), message)
+        except TimeoutError as exc:
+            if deadline.expired():  # the agent's limit, not a TimeoutError the tool raised itself
+                message = f"{name} did not finish within {self.tool_timeout:g} s"
+                logger.warning("tool %s: %s; the model is told so", name, message)
+                return ToolCallRecord(call_id, name, arguments, error_output(message), message)
+            failure = exc
         except (ToolArgumentsError, ToolError) as exc:
             # Arguments the schema refused, or a message the tool chose for the model: answers, not failures.
             logger.info("tool %s: %s", name, exc)
             return ToolCallRecord(call_id, name, arguments, error_output(str(exc)), str(exc))
         except (Exception, SystemExit) as exc:  # a tool calling sys.exit() ends its call, not the conversation
-            logger.warning("tool %s raised %s: %s", name, type(exc).__name__, _first_line(exc))
-            logger.debug("tool %s raised", name, exc_info=exc)
-            message = await self._tool_error_message(name, exc)
-            return ToolCallRecord(call_id, name, arguments, error_output(message), message)
-        return ToolCallRecord(call_id, name, arguments, output)
+            failure = exc
+        else:
+            return ToolCallRecord(call_id, name, arguments, output)
+        logger.warning("tool %s raised %s: %s", name, type(failure).__name__, _first_line(failure))
+        logger.debug("tool %s raised", name, exc_info=failure)
+        message = await self._tool_error_message(name, failure)
+        return ToolCallRecord(call_id, name, arguments, error_output(message), message)
 
     async def _tool_error_message(self, name: str, error: BaseException) -> str:
         detail = _first_line(error)

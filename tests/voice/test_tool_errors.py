@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -120,6 +121,44 @@ async def test_a_failing_on_tool_error_falls_back_to_the_default(caplog: pytest.
     assert any("on_tool_error raised RuntimeError" in r.message for r in caplog.records)
     none_agent = Agent("t", tools=[forecast], on_tool_error=lambda name, error: None)
     assert (await none_agent.run_tool_call("forecast", "c", '{"city": "Paris"}')).error == record.error
+
+
+@pytest.mark.parametrize("kind", ["plain", "async"])
+async def test_a_timeout_the_tool_raises_itself_is_its_failure_not_the_agents_limit(
+    kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A backend's own TimeoutError is an error like any other (``on_tool_error`` shapes it); only the agent's
+    ``tool_timeout`` running out is told as "did not finish"."""
+
+    def plain(city: str) -> str:
+        """The weather.
+
+        Args:
+            city: the city.
+        """
+        raise TimeoutError("the weather backend did not answer in 5 s")
+
+    async def hanging(city: str) -> str:
+        """The weather.
+
+        Args:
+            city: the city.
+        """
+        if city == "Paris":
+            raise TimeoutError("the weather backend did not answer in 5 s")
+        await asyncio.sleep(60)
+        return "sunny"
+
+    function = plain if kind == "plain" else hanging
+    agent = Agent(
+        "t", tools=[tool(function, name="weather")], on_tool_error=lambda name, e: f"{name}: {e}", tool_timeout=0.2
+    )
+    own = await agent.run_tool_call("weather", "c1", '{"city": "Paris"}')
+    assert json.loads(own.output) == {"error": "weather: the weather backend did not answer in 5 s"}
+    assert any("tool weather raised TimeoutError" in r.message for r in caplog.records)
+    if kind == "async":
+        limit = await agent.run_tool_call("weather", "c2", '{"city": "Oslo"}')
+        assert json.loads(limit.output) == {"error": "weather did not finish within 0.2 s"}
 
 
 async def test_run_tool_call_outcomes() -> None:
