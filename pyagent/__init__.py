@@ -35,3 +35,8 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module_name), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The module's names with the ones loaded on first use, so ``dir()``, ``help()`` and completion show them."""
+    return sorted(set(globals()) | set(__all__))

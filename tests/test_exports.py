@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
+import subprocess
+import sys
 from types import ModuleType
 
 import pytest
@@ -45,3 +48,22 @@ def test_package_root_exports() -> None:
 def test_public_modules_were_found() -> None:
     assert "pyagent.realtime" in PUBLIC_MODULES
     assert "pyagent.errors" in PUBLIC_MODULES
+
+
+def test_dir_lists_every_exported_name_before_its_first_use() -> None:
+    """Names a package loads on first use (PEP 562) still show in ``dir()``, ``help()`` and completion: checked in a
+    fresh interpreter, where none of them has been used yet."""
+    code = (
+        "import importlib, json, sys\n"
+        "missing = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    module = importlib.import_module(name)\n"
+        "    gap = sorted(set(module.__all__) - set(dir(module)))\n"
+        "    if gap:\n"
+        "        missing[name] = gap\n"
+        "print(json.dumps(missing))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *PUBLIC_MODULES], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(result.stdout) == {}

@@ -14,7 +14,7 @@ import soxr
 
 from pyagent.audio._convert import Bytes, rounded_pcm16
 from pyagent.audio._format import check_channels, check_sample_rate, check_whole_frames
-from pyagent.audio.errors import ConfigurationError
+from pyagent.audio.errors import ConfigurationError, ConfigurationTypeError
 
 __all__ = ["ResampleQuality", "Resampler", "resample"]
 
@@ -83,6 +83,21 @@ class Resampler:
 
     def __repr__(self) -> str:
         return f"Resampler({self.in_rate}, {self.out_rate}, channels={self.channels}, quality={self._quality!r})"
+
+    def _not_copyable(self) -> ConfigurationTypeError:
+        return ConfigurationTypeError(
+            f"a Resampler holds its stream's filter state and cannot be copied or pickled: a copy would share it and "
+            f"corrupt both streams; create a new one, {self!r}"
+        )
+
+    def __copy__(self) -> Resampler:
+        raise self._not_copyable()
+
+    def __deepcopy__(self, memo: object) -> Resampler:
+        raise self._not_copyable()
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise self._not_copyable()
 
     def process(self, pcm16: Bytes) -> bytes:
         """Resample one chunk; the output may lag the input by the filter's delay until :meth:`flush`.

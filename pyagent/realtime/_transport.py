@@ -165,7 +165,7 @@ def handshake_error(exc: Exception, secrets: Sequence[str]) -> ConnectionError:
         else:
             message = f"the server refused the WebSocket upgrade: HTTP {status} {response.reason_phrase}".rstrip()
             if body:
-                message += f": {body[:200]}"
+                message += f": {body[:200].strip()}"
         return HandshakeError(redact_url(redact(message, secrets)), status, body)
     return HandshakeError(redact_url(redact(f"the WebSocket handshake failed: {exc}", secrets)), None, "")
 

@@ -191,3 +191,20 @@ def test_any_partition_gives_the_same_bytes(sizes: list[int], out_rate: int) -> 
     out.append(resampler.process(signal[position:]))
     out.append(resampler.flush())
     assert b"".join(out) == expected
+
+
+def test_a_resampler_refuses_to_be_copied_or_pickled(speech: bytes) -> None:
+    """A copy would share soxr's stream state and corrupt both streams; the original stays usable."""
+    import copy
+    import pickle
+
+    from pyagent.audio import ConfigurationTypeError
+
+    resampler = Resampler(24000, 16000)
+    first = resampler.process(speech[:9600])
+    for attempt in (copy.copy, copy.deepcopy, pickle.dumps):
+        with pytest.raises(ConfigurationTypeError, match="cannot be copied or pickled"):
+            attempt(resampler)
+    fresh = Resampler(24000, 16000)
+    assert fresh.process(speech[:9600]) == first
+    assert resampler.process(speech[9600:19200]) == fresh.process(speech[9600:19200])

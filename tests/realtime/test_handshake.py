@@ -269,7 +269,7 @@ async def test_auto_picks_from_the_path_and_says_so(
 # -- failures ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("status", "body"), [(401, "bad key"), (403, "forbidden region"), (404, "no deployment")])
+@pytest.mark.parametrize(("status", "body"), [(401, "bad key"), (403, "forbidden region\n"), (404, "no deployment")])
 async def test_http_status_is_kept_so_failures_are_told_apart(key: str, status: int, body: str) -> None:
     async with ScriptedServer(reject=Reject(status, body)) as server:
         with pytest.raises(HandshakeError) as caught:
@@ -277,6 +277,7 @@ async def test_http_status_is_kept_so_failures_are_told_apart(key: str, status: 
     assert caught.value.status == status
     assert body in caught.value.body
     assert str(status) in str(caught.value)
+    assert str(caught.value).endswith(body.strip())  # one line: the body's own line ending stays in .body
     assert key not in str(caught.value)
     assert key not in repr(caught.value)
 
