@@ -114,19 +114,26 @@ class InputConverter:
         self.passthrough = same_format(settings, wire)
         self._frames = FrameCarry(settings.frame_bytes)
         self._resampler: Resampler | None = None
-        if not self.passthrough:
-            from pyagent.voice import _user_audio  # numpy and soxr: this converter converts
+        # Built at the first chunk to convert, not here: a session builds one before connect() knows the wire format
+        # (which for a call in the service's own format turns out to need no conversion, and so no numpy).
+        self._loaded = False
 
-            self._decode = _user_audio.decode_user_audio
-            self._encode = _user_audio.encode_pcm16
-            if settings.sample_rate != wire.sample_rate:
-                self._resampler = _user_audio.Resampler(settings.sample_rate, wire.sample_rate)
+    def _load(self) -> None:
+        from pyagent.voice import _user_audio  # numpy and soxr: this converter converts
+
+        self._decode = _user_audio.decode_user_audio
+        self._encode = _user_audio.encode_pcm16
+        if self.settings.sample_rate != self.wire.sample_rate:
+            self._resampler = _user_audio.Resampler(self.settings.sample_rate, self.wire.sample_rate)
+        self._loaded = True
 
     def process(self, data: bytes) -> bytes:
         """Convert a chunk of any length."""
         data = self._frames.whole(data)
         if not data or self.passthrough:
             return data
+        if not self._loaded:
+            self._load()
         mono = self._decode(data, self.settings)
         pcm = self._resampler.process(mono) if self._resampler else mono
         return pcm if self.wire.encoding == "pcm16" else self._encode(pcm, self.wire.encoding)

@@ -54,6 +54,9 @@ def _loaded_after(statement: str) -> set[str]:
         "from pyagent.audio import AudioFormat, Chunker, PlaybackClock, MonotonicClock, AudioError",
         "from pyagent.voice import VoiceSession; VoiceSession(sample_rate=24000)",
         "from pyagent.voice import VoiceSession; VoiceSession().configure_audio(sample_rate=8000, format='g711_ulaw')",
+        "from pyagent.voice import VoiceSession; VoiceSession(sample_rate=8000).configure_audio(format='g711_ulaw')",
+        # A session whose audio will be converted loads numpy at its first chunk to convert, not when built.
+        "from pyagent.voice import VoiceSession; VoiceSession(sample_rate=16000)",
     ],
 )
 def test_import_loads_neither_numpy_nor_soxr(statement: str) -> None:

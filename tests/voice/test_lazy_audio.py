@@ -87,7 +87,7 @@ async def _session_in_fresh_interpreter(
 @pytest.mark.parametrize(
     ("dialect", "audio", "converts"),
     [
-        ("openai", AudioFormat(16000), True),  # resampled both ways: numpy and soxr load with the session's converter
+        ("openai", AudioFormat(16000), True),  # resampled both ways: numpy and soxr load at the first chunk
         ("azure-openai", AudioFormat(8000, 1, "g711_alaw"), False),  # the wire speaks it: nothing to convert
         ("openai", AudioFormat(8000, 1, "g711_ulaw"), False),
     ],
@@ -103,8 +103,9 @@ async def test_a_session_works_where_numpy_was_never_imported(
 
     assert heard["loaded"]["import"] == []
     if converts:
-        # The session's input converter is built for the wire at connect: the audio stack loads there, not before.
-        assert heard["loaded"]["connected"] == ["numpy", "soxr"]
+        # The audio stack loads at the first chunk the session converts, not at import, construction or connect.
+        assert heard["loaded"]["connected"] == []
+        assert heard["loaded"]["answered"] == ["numpy", "soxr"]
         assert heard["wire"] == [24000, "pcm16"]
     else:
         assert heard["loaded"]["answered"] == []  # a whole call without numpy or soxr
