@@ -118,6 +118,32 @@ def test_wrong_kinds_are_type_errors_too() -> None:
         VoiceSession(model=7)  # type: ignore[arg-type]
 
 
+class _Tokens:
+    def get_token(self, *scopes: str) -> str:
+        return "token"
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        # "false" is truthy: taken as a flag it would send the key over plaintext to a remote host.
+        (lambda: connect(endpoint="http://192.0.2.1:9", credential="sk-k", allow_insecure="false"), "allow_insecure"),
+        (lambda: connect(endpoint=URL, credential=_Tokens(), credential_scopes=5), "credential_scopes"),
+        (lambda: connect(endpoint=URL, credential=_Tokens(), credential_scopes=b"scope"), "credential_scopes"),
+        (lambda: connect(endpoint=URL, credential=_Tokens(), credential_scopes=["a", 5]), "credential_scopes"),
+        (lambda: connect(endpoint=URL, dialect=5), "dialect"),
+        (lambda: Resampler("24000", 8000), "sample rate"),
+        (lambda: Resampler(24000, 8000, channels=1.0), "channel count"),
+        (lambda: Agent(tool_timeout="5"), "tool_timeout"),
+    ],
+)
+def test_each_wrong_kind_is_refused_at_the_call_as_a_type_error(call: Callable[[], object], fragment: str) -> None:
+    with pytest.raises(ConfigurationTypeError) as info:
+        call()
+    assert isinstance(info.value, TypeError)
+    assert fragment in str(info.value)
+
+
 # --------------------------------------------------------------------------------------------------- the walk
 
 # A valid value for each required parameter of a public constructor: the walk varies one argument at a time.

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, get_args
 
-from pyagent.audio.errors import AudioFormatError, ConfigurationError
+from pyagent.audio.errors import AudioFormatError, ConfigurationError, ConfigurationTypeError
 
 __all__ = [
     "MAX_SAMPLE_RATE",
@@ -63,10 +63,11 @@ def check_sample_rate(sample_rate: object, what: str = "sample rate") -> int:
     """Return ``sample_rate`` as an int, or raise if it is not a whole rate pyagent handles.
 
     Raises:
-        ConfigurationError: not an integral number of hertz within 8 kHz..192 kHz (an :class:`AudioFormatError`).
+        ConfigurationError: not an integral number of hertz within 8 kHz..192 kHz (an :class:`AudioFormatError`);
+            :class:`ConfigurationTypeError` when it is not a number at all.
     """
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | float):
-        raise ConfigurationError(f"{what} must be a number of hertz, got {sample_rate!r}")
+        raise ConfigurationTypeError(f"{what} must be a number of hertz, got {sample_rate!r}")
     if (
         not math.isfinite(sample_rate)
         or sample_rate != int(sample_rate)
@@ -83,9 +84,12 @@ def check_channels(channels: object) -> int:
     """Return ``channels`` as an int, or raise if it is not 1 to 8.
 
     Raises:
-        ConfigurationError: not an integer from 1 to 8 (an :class:`AudioFormatError`).
+        ConfigurationError: not an integer from 1 to 8 (an :class:`AudioFormatError`); :class:`ConfigurationTypeError`
+            when it is not an int at all.
     """
-    if isinstance(channels, bool) or not isinstance(channels, int) or not 1 <= channels <= _MAX_CHANNELS:
+    if isinstance(channels, bool) or not isinstance(channels, int):
+        raise ConfigurationTypeError(f"the channel count must be an int from 1 to {_MAX_CHANNELS}, got {channels!r}")
+    if not 1 <= channels <= _MAX_CHANNELS:
         raise ConfigurationError(f"unsupported channel count {channels!r}: expected 1 to {_MAX_CHANNELS}")
     return channels
 

@@ -566,7 +566,7 @@ def connect(
 
     Raises:
         ConfigurationTypeError: an unknown keyword argument, a credential of no accepted kind, an argument of the
-            wrong kind (also a ``TypeError``).
+            wrong kind (``allow_insecure`` not a bool, ``credential_scopes`` not str(s), ...; also a ``TypeError``).
         ConfigurationError: a malformed endpoint (``127.0.0.1:8765`` without a scheme; the message shows it with its
             credentials hidden), an unknown dialect, or arguments the dialect does not take (also a ``ValueError``).
             These are raised by the call itself.
@@ -582,6 +582,19 @@ def connect(
     _check_arguments(
         endpoint=endpoint, model=model, api_version=api_version, query=query, headers=headers, agent=agent_fields
     )
+    # A flag that sends a key over plaintext takes a bool only: the string "false" is truthy.
+    if not isinstance(allow_insecure, bool):
+        raise ConfigurationTypeError(f"allow_insecure must be True or False, not {allow_insecure!r}")
+    if not isinstance(dialect, str | Dialect):
+        raise ConfigurationTypeError(f"dialect must be a dialect name or a Dialect, not {type(dialect).__name__}")
+    if credential_scopes is not None and (
+        isinstance(credential_scopes, bytes | bytearray)
+        or not isinstance(credential_scopes, str | Sequence)
+        or (not isinstance(credential_scopes, str) and not all(isinstance(s, str) for s in credential_scopes))
+    ):
+        raise ConfigurationTypeError(
+            f"credential_scopes must be a str or a sequence of str, not {type(credential_scopes).__name__}"
+        )
     check_credential(credential)
     options = coerce_options(connection_options)
     if endpoint is None:

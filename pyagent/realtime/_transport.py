@@ -164,8 +164,9 @@ def handshake_error(exc: Exception, secrets: Sequence[str]) -> ConnectionError:
             message = f"the server redirected (HTTP {status}) to {location or 'nowhere'}; redirects are refused"
         else:
             message = f"the server refused the WebSocket upgrade: HTTP {status} {response.reason_phrase}".rstrip()
-            if body:
-                message += f": {body[:200].strip()}"
+            excerpt = " ".join(body[:200].split())  # one line: an HTML error page's line breaks and indents go
+            if excerpt:
+                message += f": {excerpt}"
         return HandshakeError(redact_url(redact(message, secrets)), status, body)
     return HandshakeError(redact_url(redact(f"the WebSocket handshake failed: {exc}", secrets)), None, "")
 

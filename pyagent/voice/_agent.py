@@ -85,11 +85,9 @@ class Agent:
         tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
     ) -> None:
         _check_arguments(name, instructions, tools, tool_choice, temperature, on_tool_error)
-        if tool_timeout is not None and (
-            isinstance(tool_timeout, bool)
-            or not isinstance(tool_timeout, int | float)
-            or not 0 < tool_timeout < math.inf
-        ):
+        if tool_timeout is not None and (isinstance(tool_timeout, bool) or not isinstance(tool_timeout, int | float)):
+            raise ConfigurationTypeError(f"tool_timeout must be a number of seconds, or None, not {tool_timeout!r}")
+        if tool_timeout is not None and (not 0 < tool_timeout < math.inf):
             raise ConfigurationError(f"tool_timeout must be a number of seconds above 0, or None, not {tool_timeout!r}")
         self.tool_timeout = tool_timeout
         self.name = name
@@ -162,27 +160,38 @@ class Agent:
             logger.info("the model called %r, but %s", name, message)
             return ToolCallRecord(call_id, name, arguments, error_output(message), message)
         deadline = asyncio.timeout(self.tool_timeout)
+        task = asyncio.current_task()
         failure: BaseException
         try:
             async with deadline:
                 output = await found.invoke(arguments)
         except TimeoutError as exc:
             if deadline.expired():  # the agent's limit, not a TimeoutError the tool raised itself
-                message = f"{name} did not finish within {self.tool_timeout:g} s"
-                logger.warning("tool %s: %s; the model is told so", name, message)
-                return ToolCallRecord(call_id, name, arguments, error_output(message), message)
+                return self._abandoned(name, call_id, arguments)
             failure = exc
         except (ToolArgumentsError, ToolError) as exc:
             # Arguments the schema refused, or a message the tool chose for the model: answers, not failures.
             logger.info("tool %s: %s", name, exc)
             return ToolCallRecord(call_id, name, arguments, error_output(str(exc)), str(exc))
+        except asyncio.CancelledError as exc:
+            if task is not None and task.cancelling():
+                raise  # this call was cancelled (the session closing, a barge-in): not the tool's fault
+            failure = exc  # the tool raised CancelledError of its own: a failure like any other, or the turn would hang
         except (Exception, SystemExit) as exc:  # a tool calling sys.exit() ends its call, not the conversation
             failure = exc
         else:
+            if deadline.expired():  # the tool swallowed the cancellation at the limit and returned late
+                return self._abandoned(name, call_id, arguments)
             return ToolCallRecord(call_id, name, arguments, output)
-        logger.warning("tool %s raised %s: %s", name, type(failure).__name__, _first_line(failure))
+        detail = _first_line(failure)
+        logger.warning("tool %s raised %s%s", name, type(failure).__name__, f": {detail}" if detail else "")
         logger.debug("tool %s raised", name, exc_info=failure)
         message = await self._tool_error_message(name, failure)
+        return ToolCallRecord(call_id, name, arguments, error_output(message), message)
+
+    def _abandoned(self, name: str, call_id: str, arguments: str) -> ToolCallRecord:
+        message = f"{name} did not finish within {self.tool_timeout:g} s"
+        logger.warning("tool %s: %s; the model is told so", name, message)
         return ToolCallRecord(call_id, name, arguments, error_output(message), message)
 
     async def _tool_error_message(self, name: str, error: BaseException) -> str:

@@ -15,7 +15,7 @@ import pytest
 
 from pyagent import Agent, VoiceSession, tool
 from pyagent.server import LocalServer, Reply, ResponderContext, ToolCall
-from pyagent.voice import ToolDefinitionWarning, ToolError, VoiceResponse
+from pyagent.voice import ConfigurationTypeError, ToolDefinitionWarning, ToolError, VoiceResponse
 
 
 def scripted(context: ResponderContext) -> Reply:
@@ -159,6 +159,55 @@ async def test_a_timeout_the_tool_raises_itself_is_its_failure_not_the_agents_li
     if kind == "async":
         limit = await agent.run_tool_call("weather", "c2", '{"city": "Oslo"}')
         assert json.loads(limit.output) == {"error": "weather did not finish within 0.2 s"}
+
+
+async def test_a_cancelled_error_the_tool_raises_is_its_failure_and_a_real_cancel_goes_through() -> None:
+    """A tool raising CancelledError of its own must not hang the turn; cancelling the call itself still cancels."""
+    started = asyncio.Event()
+
+    async def flaky(city: str) -> str:
+        """The weather.
+
+        Args:
+            city: the city.
+        """
+        if city == "Paris":
+            raise asyncio.CancelledError
+        started.set()
+        await asyncio.sleep(60)
+        return "sunny"
+
+    agent = Agent("t", tools=[tool(flaky, name="weather")])
+    own = await agent.run_tool_call("weather", "c1", '{"city": "Paris"}')
+    assert json.loads(own.output) == {"error": "weather raised CancelledError"}
+    call = asyncio.create_task(agent.run_tool_call("weather", "c2", '{"city": "Oslo"}'))
+    await started.wait()
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+
+
+async def test_a_tool_that_swallows_its_cancellation_at_the_limit_is_still_abandoned() -> None:
+    async def stubborn(city: str) -> str:
+        """The weather.
+
+        Args:
+            city: the city.
+        """
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            return "swallowed"
+        return "sunny"
+
+    agent = Agent("t", tools=[tool(stubborn, name="weather")], tool_timeout=0.1)
+    record = await agent.run_tool_call("weather", "c1", '{"city": "Paris"}')
+    assert json.loads(record.output) == {"error": "weather did not finish within 0.1 s"}
+
+
+def test_a_tool_timeout_of_the_wrong_kind_is_a_type_error() -> None:
+    with pytest.raises(ConfigurationTypeError, match="tool_timeout"):
+        Agent("t", tool_timeout="5")  # type: ignore[arg-type]
 
 
 async def test_run_tool_call_outcomes() -> None:
