@@ -8,41 +8,25 @@ support it loads) is executed at the first connection, not at import. Timings ar
 from __future__ import annotations
 
 import asyncio
-import pathlib
 import socket
-import subprocess
 import sys
 import textwrap
 
+from conftest import ROOT, modules_after
 from pyagent.realtime.testing import Close, Expect, ScriptedServer, Send
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def _modules_after(statement: str) -> set[str]:
-    """The top-level packages a fresh interpreter loads for ``statement``."""
-    code = (
-        "import sys\n"
-        "before = set(sys.modules)\n"
-        f"{statement}\n"
-        "print(' '.join(sorted({m.split('.')[0] for m in set(sys.modules) - before})))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    return set(result.stdout.split())
-
 
 NOT_AT_IMPORT = {"numpy", "soxr", "websockets", "python_socks"}
 
 
 def test_import_realtime_loads_neither_numpy_nor_soxr_nor_websockets() -> None:
-    loaded = _modules_after("import pyagent.realtime")
+    loaded = modules_after("import pyagent.realtime")
     assert "pyagent" in loaded  # the import did happen
     assert "msgspec" in loaded
     assert not loaded & NOT_AT_IMPORT, sorted(loaded & NOT_AT_IMPORT)
 
 
 def test_connecting_names_load_neither_numpy_nor_soxr() -> None:
-    loaded = _modules_after(
+    loaded = modules_after(
         "from pyagent.realtime import connect, RealtimeConnection, WebsocketConnectionOptions\n"
         "from pyagent.realtime.codec import decode_server_event\n"
         'decode_server_event(b\'{"type": "session.created", "event_id": "e", "session": {}}\')\n'
@@ -84,39 +68,6 @@ CHILD = textwrap.dedent(
 )
 
 
-async def test_the_transport_loads_at_the_first_connection_and_works_from_there() -> None:
-    script = [
-        Send({"type": "session.created", "event_id": "e1", "session": {"id": "sess_1", "model": "gpt-realtime"}}),
-        Expect("session.update"),
-        Send({"type": "session.updated", "event_id": "e2", "session": {"id": "sess_1", "instructions": "Be brief."}}),
-        Close(4000, "script ended"),
-    ]
-    with socket.socket() as closed_port:  # bound, never listening: connecting is refused
-        closed_port.bind(("127.0.0.1", 0))
-        refused = f"http://127.0.0.1:{closed_port.getsockname()[1]}"
-        async with ScriptedServer(script) as server, ScriptedServer([], reject=404) as refusing:
-            child = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-c",
-                CHILD,
-                server.endpoint,
-                refusing.endpoint,
-                refused,
-                cwd=ROOT,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            out, err = await asyncio.wait_for(child.communicate(), 60)
-    assert child.returncode == 0, err.decode()
-    assert out.decode().splitlines() == [
-        "refused ConnectionError",
-        "loaded True",
-        "upgrade 404",
-        "events session.created session.updated",
-        "closed 4000 script ended",
-    ]
-
-
 async def _run_child(code: str, *args: str) -> list[str]:
     child = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -133,6 +84,28 @@ async def _run_child(code: str, *args: str) -> list[str]:
 
 
 CREATED = {"type": "session.created", "event_id": "e1", "session": {"id": "sess_1", "model": "gpt-realtime"}}
+
+
+async def test_the_transport_loads_at_the_first_connection_and_works_from_there() -> None:
+    script = [
+        Send(CREATED),
+        Expect("session.update"),
+        Send({"type": "session.updated", "event_id": "e2", "session": {"id": "sess_1", "instructions": "Be brief."}}),
+        Close(4000, "script ended"),
+    ]
+    with socket.socket() as closed_port:  # bound, never listening: connecting is refused
+        closed_port.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{closed_port.getsockname()[1]}"
+        async with ScriptedServer(script) as server, ScriptedServer([], reject=404) as refusing:
+            printed = await _run_child(CHILD, server.endpoint, refusing.endpoint, refused)
+    assert printed == [
+        "refused ConnectionError",
+        "loaded True",
+        "upgrade 404",
+        "events session.created session.updated",
+        "closed 4000 script ended",
+    ]
+
 
 # The first connections of a process, made by 4 threads (each with its own loop) while a fifth walks every module
 # as debuggers and loggers do (inspect.getmodule reads each module's attributes): every one connects.

@@ -20,7 +20,7 @@ import soxr
 from audio.conftest import HIBARI_WEATHER
 
 import pyagent.audio
-from conftest import ROOT
+from conftest import ROOT, modules_after
 from pyagent.audio import Resampler, resample, ulaw_decode, ulaw_encode
 
 HEAVY = {"numpy", "soxr"}
@@ -37,8 +37,7 @@ def _run(code: str) -> str:
 
 def _loaded_after(statement: str) -> set[str]:
     """The top-level packages among numpy and soxr that a fresh interpreter holds after ``statement``."""
-    code = f"import sys\n{statement}\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))\n"
-    loaded = set(_run(code).split())
+    loaded = modules_after(statement)
     assert "pyagent" in loaded  # the statement did import pyagent
     return loaded & HEAVY
 
