@@ -57,7 +57,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from benchmarks._process import ROOT, serving
+
 AUDIO = ROOT / "fixtures" / "audio"
 UTTERANCE = AUDIO / "hibari_heart_what_is_the_weather_in_paris_24k_pcm16_padded.wav"
 BARGE_IN = AUDIO / "hibari_heart_stop_wait_a_moment_24k_pcm16_padded.wav"
@@ -534,50 +535,32 @@ def _run_client(kind: str, calls: int, port: int, folder: pathlib.Path) -> dict[
 
 def main() -> None:
     """Start the server, run each client at each level, print the figures."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     client_core, server_core = _cores()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, serving("benchmarks.call", "serve") as server:
         folder = pathlib.Path(tmp)
         speech_seconds = _prepare_audio(folder)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.call", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
+        port = server.port
+        print(
+            f"  calls of {SECONDS:.0f} s, each client {ROUNDS} times per level (in turn, then in reverse): µ-law "
+            f"8 kHz, 20 ms chunks in real time ({speech_seconds:.1f} s of speech "
+            f"per turn), a {REPLY_SECONDS:.0f} s answer streamed 10x faster than real time, a sink draining 20 ms "
+            f"every 20 ms, one barge-in per call-minute; clients on core {client_core}, the {SERVER} server on "
+            f"core {server_core}; latency: end of speech -> first reply audio at the sink (500 ms of it is the "
+            "server's turn detection)"
         )
-        try:
-            assert server.stdout is not None
-            port = int(server.stdout.readline())
-            print(
-                f"  calls of {SECONDS:.0f} s, each client {ROUNDS} times per level (in turn, then in reverse): µ-law "
-                f"8 kHz, 20 ms chunks in real time ({speech_seconds:.1f} s of speech "
-                f"per turn), a {REPLY_SECONDS:.0f} s answer streamed 10x faster than real time, a sink draining 20 ms "
-                f"every 20 ms, one barge-in per call-minute; clients on core {client_core}, the {SERVER} server on "
-                f"core {server_core}; latency: end of speech -> first reply audio at the sink (500 ms of it is the "
-                "server's turn detection)"
-            )
-            _run_client("bare", 4, port, folder)  # warm the server: imports, first allocations
-            for calls in LEVELS:
-                rows: dict[str, dict[str, Any] | str] = {}
-                # The clients in turn, then in the reverse order, and so on: a machine whose load drifts during the
-                # level weighs on all of them alike.
-                order = [kind for round_ in range(ROUNDS) for kind in (CLIENTS if round_ % 2 == 0 else CLIENTS[::-1])]
-                for kind in order:
-                    server_cpu = _cpu_seconds(server.pid)
-                    result = _run_client(kind, calls, port, folder)
-                    if isinstance(result, dict):
-                        result["server_cpu"] = _cpu_seconds(server.pid) - server_cpu
-                    rows[kind] = _add(rows.get(kind), result)
-                _report(calls, rows)
-        finally:
-            assert server.stdin is not None
-            server.stdin.close()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        _run_client("bare", 4, port, folder)  # warm the server: imports, first allocations
+        for calls in LEVELS:
+            rows: dict[str, dict[str, Any] | str] = {}
+            # The clients in turn, then in the reverse order, and so on: a machine whose load drifts during the
+            # level weighs on all of them alike.
+            order = [kind for round_ in range(ROUNDS) for kind in (CLIENTS if round_ % 2 == 0 else CLIENTS[::-1])]
+            for kind in order:
+                server_cpu = _cpu_seconds(server.pid)
+                result = _run_client(kind, calls, port, folder)
+                if isinstance(result, dict):
+                    result["server_cpu"] = _cpu_seconds(server.pid) - server_cpu
+                rows[kind] = _add(rows.get(kind), result)
+            _report(calls, rows)
 
 
 def _add(total: dict[str, Any] | str | None, result: dict[str, Any] | str) -> dict[str, Any] | str:

@@ -20,7 +20,6 @@ import asyncio
 import base64
 import json
 import os
-import pathlib
 import statistics
 import sys
 import time
@@ -31,7 +30,6 @@ from websockets.asyncio.client import connect as ws_connect
 
 from benchmarks._process import serving
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHUNK = bytes(range(256)) * 18 + bytes(192)  # 4800 bytes: 100 ms of 24 kHz PCM16 mono
 LATENCY_EVENTS = 400
 LATENCY_ROUNDS = 4

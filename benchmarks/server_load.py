@@ -34,9 +34,8 @@ import time
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
-from benchmarks._process import serving
+from benchmarks._process import ROOT, serving
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 RECORDING = ROOT / "fixtures" / "audio" / "hibari_heart_what_is_the_weather_in_paris_24k_pcm16_padded.wav"
 LEVELS = [int(n) for n in os.environ.get("PYAGENT_BENCH_LOAD_LEVELS", "50,100,200").split(",")]
 TURNS = int(os.environ.get("PYAGENT_BENCH_LOAD_TURNS", "12"))

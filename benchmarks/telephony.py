@@ -25,7 +25,6 @@ import base64
 import collections
 import json
 import os
-import pathlib
 import sys
 import time
 from typing import Any
@@ -33,9 +32,8 @@ from typing import Any
 from websockets.asyncio.client import connect as ws_connect
 from websockets.asyncio.server import ServerConnection, serve
 
-from benchmarks._process import serving, with_root_on_path
+from benchmarks._process import ROOT, serving, with_root_on_path
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 CALLS = int(os.environ.get("PYAGENT_BENCH_CALLS", "50"))
 SECONDS = float(os.environ.get("PYAGENT_BENCH_CALL_SECONDS", "20"))
 TURN_S = 4.0  # caller audio per turn
