@@ -11,8 +11,11 @@ exit status 2.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import os
 import pathlib
+import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -272,3 +275,16 @@ def shown_url(endpoint: str) -> str:
     if parts.port is not None:
         netloc += f":{parts.port}"
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+async def until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM: how the serving commands (``serve``, ``phone``) run until they are stopped.
+
+    Windows has no loop signal handlers: there Ctrl-C arrives as ``KeyboardInterrupt`` instead.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    await stop.wait()

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import math
 import os
-import signal
 import sys
 from typing import Any
 
-from pyagent._cli_common import listening_port, option_words
+from pyagent._cli_common import listening_port, option_words, until_stopped
 from pyagent.server._server import DEFAULT_REALTIME_FACTOR, PATHS, LocalServer
 from pyagent.server.errors import ConfigurationError, ServerError
 
@@ -123,13 +121,7 @@ async def _serve(server: LocalServer) -> None:
     print(f"  endpoint for clients on this machine: {server.endpoint}", flush=True)
     for path, dialect in PATHS.items():
         print(f"  {dialect.name:<16} {server.url}{path}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        # Windows has no loop signal handlers: Ctrl-C arrives as KeyboardInterrupt instead.
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
     try:
-        await stop.wait()
+        await until_stopped()
     finally:
         await server.close()

@@ -16,7 +16,6 @@ import importlib
 import inspect
 import logging
 import os
-import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pyagent._cli_common import (
     non_empty,
     option_words,
     resolve_service,
+    until_stopped,
 )
 
 if TYPE_CHECKING:
@@ -271,9 +271,4 @@ async def _serve(args: argparse.Namespace, plan: _Plan) -> None:
                 print(f"  Twilio signatures checked ({AUTH_TOKEN_ENV} is set)", flush=True)
             else:
                 print(f"  Twilio signatures NOT checked: set {AUTH_TOKEN_ENV} to refuse unsigned requests", flush=True)
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.add_signal_handler(signum, stop.set)
-            await stop.wait()
+            await until_stopped()
