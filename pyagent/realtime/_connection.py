@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from pyagent.realtime import _observer
-from pyagent.realtime._credentials import Secret, check_credential, resolve_credential
+from pyagent.realtime._credentials import Secret, check_credential, check_scopes, resolve_credential
 from pyagent.realtime._options import WebsocketConnectionOptions, coerce_options
 from pyagent.realtime._redaction import (
     frame_forms,
@@ -580,22 +580,17 @@ def connect(
     if unknown:
         raise ConfigurationTypeError(f"connect() got unexpected keyword argument(s): {', '.join(unknown)}")
     _check_arguments(
-        endpoint=endpoint, model=model, api_version=api_version, query=query, headers=headers, agent=agent_fields
+        endpoint=endpoint,
+        model=model,
+        api_version=api_version,
+        dialect=dialect,
+        query=query,
+        headers=headers,
+        allow_insecure=allow_insecure,
+        agent=agent_fields,
     )
-    # A flag that sends a key over plaintext takes a bool only: the string "false" is truthy.
-    if not isinstance(allow_insecure, bool):
-        raise ConfigurationTypeError(f"allow_insecure must be True or False, not {allow_insecure!r}")
-    if not isinstance(dialect, str | Dialect):
-        raise ConfigurationTypeError(f"dialect must be a dialect name or a Dialect, not {type(dialect).__name__}")
-    if credential_scopes is not None and (
-        isinstance(credential_scopes, bytes | bytearray)
-        or not isinstance(credential_scopes, str | Sequence)
-        or (not isinstance(credential_scopes, str) and not all(isinstance(s, str) for s in credential_scopes))
-    ):
-        raise ConfigurationTypeError(
-            f"credential_scopes must be a str or a sequence of str, not {type(credential_scopes).__name__}"
-        )
     check_credential(credential)
+    check_scopes(credential_scopes)
     options = coerce_options(connection_options)
     if endpoint is None:
         if dialect not in ("openai", "auto"):
@@ -622,11 +617,18 @@ def _check_arguments(
     endpoint: object,
     model: object,
     api_version: object,
+    dialect: object,
     query: object,
     headers: object,
+    allow_insecure: object,
     agent: Mapping[str, object],
 ) -> None:
     """connect()'s own argument checks, so a wrong kind fails at the call rather than deep in URL building."""
+    # A flag that sends a key over plaintext takes a bool only: the string "false" is truthy.
+    if not isinstance(allow_insecure, bool):
+        raise ConfigurationTypeError(f"allow_insecure must be True or False, not {allow_insecure!r}")
+    if not isinstance(dialect, str | Dialect):
+        raise ConfigurationTypeError(f"dialect must be a dialect name or a Dialect, not {type(dialect).__name__}")
     for name, value in (("endpoint", endpoint), ("model", model), ("api_version", api_version), *agent.items()):
         if value is not None and not isinstance(value, str):
             raise ConfigurationTypeError(f"{name} must be a str or None, not {type(value).__name__}")

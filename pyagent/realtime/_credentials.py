@@ -22,6 +22,7 @@ __all__ = [
     "Secret",
     "TokenCredential",
     "check_credential",
+    "check_scopes",
     "resolve_credential",
 ]
 
@@ -165,6 +166,23 @@ def check_credential(credential: object) -> None:
         raise ConfigurationTypeError("credential must be a str key, not bytes")
     if not callable(credential):
         raise ConfigurationTypeError(f"credential must be {_KINDS}, not {type(credential).__name__}")
+
+
+def check_scopes(scopes: object) -> None:
+    """Raise unless ``scopes`` is what :func:`resolve_credential` takes: None, one str, or a sequence of str.
+
+    Raises:
+        ConfigurationTypeError: anything else (bytes would be asked for as numbers, a number fails only later).
+    """
+    if scopes is None or isinstance(scopes, str):
+        return
+    if (
+        isinstance(scopes, Sequence)
+        and not isinstance(scopes, bytes | bytearray)
+        and all(isinstance(scope, str) for scope in scopes)
+    ):
+        return
+    raise ConfigurationTypeError(f"credential_scopes must be a str or a sequence of str, not {scopes!r}")
 
 
 async def resolve_credential(credential: object, scopes: Sequence[str] | str | None) -> Secret | None:

@@ -85,10 +85,12 @@ class Agent:
         tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
     ) -> None:
         _check_arguments(name, instructions, tools, tool_choice, temperature, on_tool_error)
-        if tool_timeout is not None and (isinstance(tool_timeout, bool) or not isinstance(tool_timeout, int | float)):
-            raise ConfigurationTypeError(f"tool_timeout must be a number of seconds, or None, not {tool_timeout!r}")
-        if tool_timeout is not None and (not 0 < tool_timeout < math.inf):
-            raise ConfigurationError(f"tool_timeout must be a number of seconds above 0, or None, not {tool_timeout!r}")
+        if tool_timeout is not None:
+            wanted = f"tool_timeout must be a number of seconds above 0, or None, not {tool_timeout!r}"
+            if isinstance(tool_timeout, bool) or not isinstance(tool_timeout, int | float):
+                raise ConfigurationTypeError(wanted)
+            if not 0 < tool_timeout < math.inf:
+                raise ConfigurationError(wanted)
         self.tool_timeout = tool_timeout
         self.name = name
         self.instructions = instructions
