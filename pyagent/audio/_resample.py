@@ -64,8 +64,12 @@ class Resampler:
         channels: interleaved channels of both input and output.
         quality: soxr quality recipe.
 
+    A resampler holds its stream's filter state: copying or pickling one raises :class:`ConfigurationTypeError`
+    (a copy would share the state and corrupt both streams); make a new one instead.
+
     Raises:
-        AudioFormatError: an unsupported rate, channel count or quality.
+        AudioFormatError: an unsupported rate, channel count or quality (a :class:`ConfigurationTypeError` for a
+            value of the wrong kind).
     """
 
     __slots__ = ("_frame_bytes", "_quality", "_stream", "channels", "in_rate", "out_rate")
